@@ -1,0 +1,41 @@
+# Tandem. `make run` starts the product, `make test` checks it; both install
+# what they need first.
+SHELL := /bin/bash
+GO ?= go
+export LANG ?= C.UTF-8
+BIN := $(CURDIR)/bin
+PKGS := ./...
+
+.PHONY: all deps build run test lint bench fmt clean cross
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	$(GO) build -o $(BIN)/ ./cmd/...
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/tandem-server ./cmd/server
+
+run: build
+	@scripts/run.sh
+
+lint: deps
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(BIN)/staticcheck $(PKGS)
+
+# cross builds the cgo-free packages for the other systems the clients support.
+cross:
+	GOOS=windows CGO_ENABLED=0 $(GO) build ./protocol/... ./server/... ./cmd/server
+	GOOS=darwin CGO_ENABLED=0 $(GO) build ./protocol/... ./server/... ./cmd/server
+
+test: lint cross
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+bench: build
+	@$(GO) run ./cmd/bench
+
+clean:
+	rm -rf $(BIN)
