@@ -1,0 +1,119 @@
+package protocol
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// LoginRequest is the body of POST [PathLogin].
+type LoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// LoginResponse answers a successful login.
+type LoginResponse struct {
+	// Token is the bearer token for the API and the signaling WebSocket.
+	Token   string    `json:"token"`
+	Expires time.Time `json:"expires"`
+	Rep     Rep       `json:"rep"`
+}
+
+// Rep is a representative's account as clients see it.
+type Rep struct {
+	ID          string `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Roles       []Role `json:"roles"`
+}
+
+// KeyRequest is the body of POST [PathKeys]; it may be empty.
+type KeyRequest struct {
+	// Portal names the public portal the key's URL points at; empty means
+	// the default portal.
+	Portal string `json:"portal,omitempty"`
+}
+
+// Key is a session key: a single-use code for one customer to join the
+// rep's personal queue.
+type Key struct {
+	// Code is the 9-digit code the customer types.
+	Code string `json:"code"`
+	// URL is the portal page of the key; opening it shows how to join.
+	URL     string    `json:"url"`
+	Expires time.Time `json:"expires"`
+}
+
+// JoinRequest is the body of POST [PathJoin].
+type JoinRequest struct {
+	Code string `json:"code"`
+	// Name is the customer's name as the rep will see it; optional.
+	Name string `json:"name,omitempty"`
+}
+
+// Validate checks a join request; it normalises the code by dropping
+// spaces and dashes.
+func (j *JoinRequest) Validate() error {
+	j.Code = NormalizeCode(j.Code)
+	if err := ValidateCode(j.Code); err != nil {
+		return err
+	}
+	return ValidateText("name", j.Name, MaxNameRunes, false)
+}
+
+// JoinResponse admits a customer to a session.
+type JoinResponse struct {
+	// Token is the customer's bearer token, valid for this session only.
+	Token       string      `json:"token"`
+	Session     SessionInfo `json:"session"`
+	Participant Participant `json:"participant"`
+}
+
+// TranscriptEvent is one stored event of a session.
+type TranscriptEvent struct {
+	Seq  int64     `json:"seq"`
+	Kind string    `json:"kind"` // "chat", "joined", "left", "accepted", "ended", ...
+	From string    `json:"from,omitempty"`
+	Name string    `json:"name,omitempty"`
+	Role Role      `json:"role,omitempty"`
+	Text string    `json:"text,omitempty"`
+	At   time.Time `json:"at"`
+}
+
+// Transcript answers GET [PathSession]{id}/events.
+type Transcript struct {
+	Session SessionInfo       `json:"session"`
+	Events  []TranscriptEvent `json:"events"`
+}
+
+// NormalizeCode removes the spaces and dashes people type into codes.
+func NormalizeCode(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+}
+
+// ValidateCode checks that s is exactly CodeDigits ASCII digits.
+func ValidateCode(s string) error {
+	if len(s) != CodeDigits {
+		return fmt.Errorf("%w: a session code has %d digits", ErrBadData, CodeDigits)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return fmt.Errorf("%w: a session code has only digits", ErrBadData)
+		}
+	}
+	return nil
+}
+
+// FormatCode groups a code for people: "123 456 789".
+func FormatCode(code string) string {
+	if len(code) != CodeDigits {
+		return code
+	}
+	return code[0:3] + " " + code[3:6] + " " + code[6:9]
+}
