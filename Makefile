@@ -14,8 +14,9 @@ deps:
 	@scripts/deps.sh
 
 build: deps
-	$(GO) build -o $(BIN)/ ./cmd/...
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/tandem-server ./cmd/server
+	$(GO) build -o $(BIN)/tandem-rep ./cmd/rep
+	$(GO) build -o $(BIN)/tandem-customer ./cmd/customer
 
 run: build
 	@scripts/run.sh

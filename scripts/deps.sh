@@ -9,7 +9,7 @@ packages=(
 	libxfixes-dev libxdamage-dev libxrandr-dev libxinerama-dev libxcursor-dev libxi-dev
 	libxkbcommon-dev libvpx-dev libyuv-dev
 	# run and test: X servers, screenshots, a screen locker, a browser, fonts
-	xvfb x11-utils xdotool imagemagick i3lock chromium fonts-dejavu-core openssl
+	xvfb x11-utils xdotool imagemagick i3lock chromium fonts-dejavu-core openssl curl ca-certificates
 )
 
 missing=()
