@@ -1,0 +1,30 @@
+package host
+
+import "errors"
+
+var (
+	// ErrInvalidValue is wrapped by UnmarshalText when a name is not one of
+	// the enum's values.
+	ErrInvalidValue = errors.New("invalid value")
+
+	// ErrNoMethod is wrapped (through [*AttemptError]) when every way of
+	// carrying out an action was tried and none worked.
+	ErrNoMethod = errors.New("no method worked")
+
+	// ErrElevationDisabled is returned by [Host.Elevate] when the policy does
+	// not allow an attempt ([ElevationNever] or an unknown policy).
+	ErrElevationDisabled = errors.New("elevation not allowed by policy")
+
+	// ErrElevationWouldPrompt is returned by [Host.Elevate] under
+	// [ElevationIfNoPrompt] when elevating would ask the customer for
+	// permission or a password.
+	ErrElevationWouldPrompt = errors.New("elevation would prompt the customer")
+
+	// ErrElevationDeclined is returned when the customer dismissed or refused
+	// the system's elevation prompt.
+	ErrElevationDeclined = errors.New("elevation declined by the customer")
+
+	// ErrElevationUnavailable is returned when this machine offers no way to
+	// elevate (no pkexec and no sudo, for example).
+	ErrElevationUnavailable = errors.New("no elevation mechanism available")
+)
