@@ -27,21 +27,19 @@ package host
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 )
 
 // Host acts on the machine the client runs on. The zero value is ready to
-// use; a Host holds no resources and needs no Close.
+// use; a Host holds no resources and needs no Close. It logs nothing: what
+// each action tried is in its [Outcome] or [*AttemptError], for the caller
+// to log.
 type Host struct {
 	// Display is the X display to act on (Linux). Optional: empty means the
 	// process's $DISPLAY. A Display that differs from $DISPLAY is treated as
 	// foreign: logind and the desktop's session bus belong to $DISPLAY, so
 	// they are not asked to act on it (see [Host.Lock]).
 	Display string
-	// Logger receives one debug record per failed attempt. Optional: nil
-	// discards.
-	Logger *slog.Logger
 }
 
 // Outcome reports how an action was carried out.
@@ -119,7 +117,6 @@ func (h *Host) runChain(ctx context.Context, op string, methods []method) (Outco
 		if err == nil {
 			return Outcome{Method: m.name, Tried: tried, lockerGroup: group}, nil
 		}
-		h.logger().Debug("host action method failed", "op", op, "method", m.name, "err", err)
 		tried = append(tried, Attempt{Method: m.name, Err: err})
 	}
 	return Outcome{}, &AttemptError{Op: op, Attempts: tried}
@@ -153,11 +150,4 @@ func (h *Host) Lock(ctx context.Context) (Outcome, error) {
 // [errors.ErrUnsupported].
 func (h *Host) LogOff(ctx context.Context) (Outcome, error) {
 	return h.runChain(ctx, "log off", h.logOffMethods())
-}
-
-func (h *Host) logger() *slog.Logger {
-	if h.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return h.Logger
 }
