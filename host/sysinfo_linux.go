@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xinerama"
@@ -19,7 +21,8 @@ import (
 // uname(2) and the monitor count from the X display (Xinerama screens, or
 // the X server's screens without Xinerama).
 func (h *Host) collectOS(ctx context.Context, info *SystemInfo) {
-	if rel, err := readOSRelease(); err == nil {
+	// A malformed line costs only that line: the rest still names the system.
+	if rel, _ := readOSRelease(); rel != nil {
 		info.OSName = rel["NAME"]
 		info.OSVersion = rel["VERSION"]
 		if info.OSVersion == "" {
@@ -54,10 +57,12 @@ func readOSRelease() (map[string]string, error) {
 
 // parseOSRelease parses os-release(5): KEY=value lines, values optionally
 // in single or double quotes with shell-style backslash escapes in double
-// quotes; blank lines and # comments are skipped. A malformed line is an
-// error.
+// quotes; blank lines and # comments are skipped. A malformed line is
+// left out and reported in the error, which joins one error per such line;
+// the variables of the well-formed lines are returned either way.
 func parseOSRelease(r io.Reader) (map[string]string, error) {
 	vars := make(map[string]string)
+	var errs []error
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -66,18 +71,20 @@ func parseOSRelease(r io.Reader) (map[string]string, error) {
 		}
 		k, v, ok := strings.Cut(line, "=")
 		if !ok || !validEnvName(k) {
-			return nil, fmt.Errorf("os-release line %d: %w: %q", n, ErrInvalidValue, line)
+			errs = append(errs, fmt.Errorf("os-release line %d: %w: %q", n, ErrInvalidValue, line))
+			continue
 		}
 		val, err := unquoteOSRelease(v)
 		if err != nil {
-			return nil, fmt.Errorf("os-release line %d: %w", n, err)
+			errs = append(errs, fmt.Errorf("os-release line %d: %w", n, err))
+			continue
 		}
 		vars[k] = val
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("os-release: %w", err)
+		errs = append(errs, fmt.Errorf("os-release: %w", err))
 	}
-	return vars, nil
+	return vars, errors.Join(errs...)
 }
 
 func validEnvName(k string) bool {
@@ -95,6 +102,9 @@ func validEnvName(k string) bool {
 func unquoteOSRelease(v string) (string, error) {
 	if v == "" {
 		return "", nil
+	}
+	if !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
+		return "", fmt.Errorf("%w: control character or invalid UTF-8 in %q", ErrInvalidValue, v)
 	}
 	q := v[0]
 	if q != '"' && q != '\'' {

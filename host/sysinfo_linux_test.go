@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tandemhq/tandem/internal/xvfb"
 )
@@ -105,31 +107,29 @@ func TestParseOSRelease(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
-		want map[string]string // nil: an error
+		want map[string]string // the variables parsed
+		bad  bool              // whether a line is malformed
 	}{
 		{"debian", "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nID=debian\n",
-			map[string]string{"PRETTY_NAME": "Debian GNU/Linux 12 (bookworm)", "NAME": "Debian GNU/Linux", "VERSION_ID": "12", "ID": "debian"}},
+			map[string]string{"PRETTY_NAME": "Debian GNU/Linux 12 (bookworm)", "NAME": "Debian GNU/Linux", "VERSION_ID": "12", "ID": "debian"}, false},
 		{"comments, blanks, single quotes, escapes", "# c\n\n  NAME='Arch Linux'\nX=\"a \\\"b\\\" \\$c \\\\ d\"\nEMPTY=\n",
-			map[string]string{"NAME": "Arch Linux", "X": `a "b" $c \ d`, "EMPTY": ""}},
-		{"no equals", "NAME\n", nil},
-		{"bad key", "1NAME=x\n", nil},
-		{"unterminated", "NAME=\"Debian\n", nil},
-		{"unquoted space", "NAME=Debian GNU\n", nil},
-		{"unescaped dollar", "NAME=\"$(reboot)\"\n", nil},
-		{"quote inside single", "NAME='a'b'\n", nil},
-		{"binary", "NAME=\x00\x01\n", map[string]string{"NAME": "\x00\x01"}},
+			map[string]string{"NAME": "Arch Linux", "X": `a "b" $c \ d`, "EMPTY": ""}, false},
+		{"no equals", "NAME\n", map[string]string{}, true},
+		{"bad key", "1NAME=x\n", map[string]string{}, true},
+		{"unterminated", "NAME=\"Debian\n", map[string]string{}, true},
+		{"unquoted space", "NAME=Debian GNU\n", map[string]string{}, true},
+		{"unescaped dollar", "NAME=\"$(reboot)\"\n", map[string]string{}, true},
+		{"quote inside single", "NAME='a'b'\n", map[string]string{}, true},
+		{"control characters", "NAME=\x00\x01\n", map[string]string{}, true},
+		{"invalid UTF-8", "NAME=\"\xff\"\n", map[string]string{}, true},
+		{"UTF-8", "NAME=\"Débian 中\"\n", map[string]string{"NAME": "Débian 中"}, false},
+		{"bad line keeps the good ones", "NAME=\"Debian\"\nVERSION=1 beta\nID=debian\n", map[string]string{"NAME": "Debian", "ID": "debian"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := parseOSRelease(strings.NewReader(tt.in))
-			if tt.want == nil {
-				if err == nil || !errors.Is(err, ErrInvalidValue) {
-					t.Errorf("got %v, %v; want ErrInvalidValue", got, err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("got error %v; want %v", err, tt.want)
+			if tt.bad != (err != nil) || (tt.bad && !errors.Is(err, ErrInvalidValue)) {
+				t.Errorf("error: got %v; want ErrInvalidValue %v", err, tt.bad)
 			}
 			if len(got) != len(tt.want) {
 				t.Errorf("got %q; want %q", got, tt.want)
@@ -147,6 +147,11 @@ func FuzzParseOSRelease(f *testing.F) {
 	f.Add("NAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\n")
 	f.Add("X='a'\n# c\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		_, _ = parseOSRelease(strings.NewReader(in))
+		vars, _ := parseOSRelease(strings.NewReader(in))
+		for k, v := range vars {
+			if !validEnvName(k) || strings.ContainsFunc(v, unicode.IsControl) || !utf8.ValidString(v) {
+				t.Errorf("parsed %q=%q from %q: want a valid name and printable UTF-8", k, v, in)
+			}
+		}
 	})
 }
