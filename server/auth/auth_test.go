@@ -452,3 +452,25 @@ func BenchmarkLimiterAllowFail(b *testing.B) {
 		i++
 	}
 }
+
+func TestConcurrentHashes(t *testing.T) {
+	// More callers than hash slots: all finish, all verify.
+	var wg sync.WaitGroup
+	for i := range 4 * cap(hashSlots) {
+		wg.Go(func() {
+			pw := fmt.Sprint("password number ", i)
+			h, err := HashPasswordWith(cheap, pw)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if ok, err := VerifyPassword(h, pw); !ok || err != nil {
+				t.Errorf("VerifyPassword = %v, %v; want true, nil", ok, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(hashSlots); n != 0 {
+		t.Errorf("%d hash slots still taken; want 0", n)
+	}
+}

@@ -2,7 +2,10 @@
 // hashes, bearer tokens and their hashes, random IDs, session codes and
 // passwords, and a limiter of failed attempts.
 //
-// Everything random comes from crypto/rand.
+// Everything random comes from crypto/rand. [HashPassword],
+// [VerifyPassword] and [SimulateVerify] run at most max(2, NumCPU) argon2
+// computations at once across the process; further calls wait their turn,
+// so a burst of logins cannot exhaust the server's memory.
 package auth
 
 import (
@@ -10,6 +13,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"unicode"
@@ -35,8 +39,9 @@ type Params struct {
 // DefaultParams are the parameters new password hashes use: RFC 9106's
 // second recommended option (section 4: argon2id, t=3, m=64 MiB, 128-bit
 // salt, 256-bit tag) with two lanes instead of four, because the server
-// typically has few cores and a login should not take them all. About
-// 0.1 s per hash on one core of a current x86 machine.
+// typically has few cores and a login should not take them all. One hash
+// costs 64 MiB and 0.1–0.3 s of CPU (0.31 s measured on the project's
+// shared 2-core build machine: go test -bench HashPasswordDefault).
 var DefaultParams = Params{Memory: 64 * 1024, Time: 3, Threads: 2, SaltLen: 16, KeyLen: 32}
 
 // Limits of the parameters VerifyPassword accepts from a stored hash, so
@@ -50,6 +55,18 @@ const (
 	minKeyLen  = 16
 	maxKeyLen  = 64
 )
+
+// hashSlots bounds the argon2 computations running at once, and so their
+// memory (Memory KiB each): a burst of logins waits instead of exhausting
+// the server's memory.
+var hashSlots = make(chan struct{}, max(2, runtime.NumCPU()))
+
+// idKey is argon2.IDKey inside a hash slot.
+func idKey(pw, salt []byte, p Params) []byte {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	return argon2.IDKey(pw, salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+}
 
 // The password rule.
 const (
@@ -99,7 +116,7 @@ func HashPasswordWith(p Params, pw string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
-	key := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	key := idKey([]byte(pw), salt, p)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
@@ -116,7 +133,7 @@ func VerifyPassword(phc, pw string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	got := idKey([]byte(pw), salt, p)
 	return subtle.ConstantTimeCompare(got, key) == 1, nil
 }
 
@@ -137,7 +154,7 @@ func SimulateVerify(p Params, pw string) {
 		p = DefaultParams
 	}
 	salt := make([]byte, p.SaltLen)
-	_ = argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+	_ = idKey([]byte(pw), salt, p)
 }
 
 // check reports parameters outside the accepted ranges.

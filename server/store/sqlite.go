@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -55,7 +56,8 @@ type SQLite struct {
 }
 
 // Open opens the database file at path, creating it if needed, and brings
-// its schema up to date. The directory must exist.
+// its schema up to date. The directory must exist; a new file is
+// created readable by its owner only.
 func Open(ctx context.Context, path string, logger *slog.Logger) (*SQLite, error) {
 	if path == "" || strings.ContainsAny(path, "?#") || path == ":memory:" {
 		return nil, fmt.Errorf("open store %q: need a file path without '?' or '#'", path)
@@ -63,6 +65,15 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*SQLite, error
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
+	// The file holds password and token hashes: only the server's user
+	// may read it. SQLite gives its -wal and -shm files the same mode.
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
 	}
 	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)", busyTimeout.Milliseconds())
 
