@@ -337,3 +337,25 @@ func (s *SQLite) UseKey(ctx context.Context, code string, now time.Time) (Key, e
 	}
 	return k, nil
 }
+
+// SetRepPassword replaces a rep's password hash; [ErrNotFound] if there is
+// no such rep. Beyond [Store]: for password changes and for rehashing with
+// new parameters after a login.
+func (s *SQLite) SetRepPassword(ctx context.Context, repID, passwordHash string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE reps SET password_hash = ? WHERE id = ?", passwordHash, repID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set password of rep %s: %w", repID, err)
+	}
+	return nil
+}

@@ -574,3 +574,26 @@ func newID() string {
 	_, _ = rand.Read(b) // never fails (Go 1.24+); crashes the program instead
 	return hex.EncodeToString(b)
 }
+
+// UnendedSessions lists the sessions that have not ended (waiting or
+// active), oldest first. Beyond [Store]: a server that restarts uses it to
+// end the sessions nobody is connected to any more.
+func (s *SQLite) UnendedSessions(ctx context.Context) ([]Session, error) {
+	rows, err := s.r.QueryContext(ctx, sessionColumns+" WHERE state != 'ended' ORDER BY created, rowid")
+	if err != nil {
+		return nil, fmt.Errorf("unended sessions: %w", err)
+	}
+	defer rows.Close()
+	var ss []Session
+	for rows.Next() {
+		sess, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("unended sessions: %w", err)
+		}
+		ss = append(ss, sess)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("unended sessions: %w", err)
+	}
+	return ss, nil
+}

@@ -958,3 +958,51 @@ func BenchmarkAppendEvent(b *testing.B) {
 		}
 	}
 }
+
+func TestSetRepPassword(t *testing.T) {
+	s := openTest(t)
+	ctx := t.Context()
+	testRep(t, s, "r1", "alice", protocol.RoleRep)
+	must(t, s.SetRepPassword(ctx, "r1", "$argon2id$new"))
+	r, err := s.RepByID(ctx, "r1")
+	if err != nil || r.PasswordHash != "$argon2id$new" {
+		t.Errorf("PasswordHash after SetRepPassword = %q, %v; want $argon2id$new", r.PasswordHash, err)
+	}
+	wantErr(t, "SetRepPassword(nobody)", s.SetRepPassword(ctx, "nobody", "x"), ErrNotFound)
+}
+
+func TestUnendedSessions(t *testing.T) {
+	s := openTest(t)
+	ctx := t.Context()
+	testRep(t, s, "r1", "alice", protocol.RoleRep)
+	q, err := s.PersonalQueue(ctx, "r1")
+	must(t, err)
+	testSession(t, s, "s1", q.ID, t0.Add(2*time.Second))
+	s2, _ := testSession(t, s, "s2", q.ID, t0.Add(time.Second))
+	testSession(t, s, "s3", q.ID, t0)
+	s1, err := s.AcceptSession(ctx, "s1", Participant{ID: "p", Role: protocol.RoleRep, RepID: "r1"}, t0.Add(time.Minute))
+	must(t, err)
+	_, err = s.EndSession(ctx, "s3", "gone", t0.Add(time.Minute))
+	must(t, err)
+	got, err := s.UnendedSessions(ctx)
+	must(t, err)
+	if want := []Session{s2, s1}; !reflect.DeepEqual(got, want) {
+		t.Errorf("UnendedSessions = %+v; want %+v", got, want)
+	}
+}
+
+func TestCancelledContext(t *testing.T) {
+	s := openTest(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := s.CreatePortal(ctx, Portal{ID: "p", Slug: "p", Created: t0}); !errors.Is(err, context.Canceled) {
+		t.Errorf("CreatePortal with a cancelled context: got %v; want context.Canceled", err)
+	}
+	if _, err := s.PortalByID(ctx, "p"); !errors.Is(err, context.Canceled) {
+		t.Errorf("PortalByID with a cancelled context: got %v; want context.Canceled", err)
+	}
+	// The store is still usable, and nothing was written.
+	_, err := s.PortalByID(t.Context(), "p")
+	wantErr(t, "PortalByID after the cancelled create", err, ErrNotFound)
+	must(t, s.CreatePortal(t.Context(), Portal{ID: "p", Slug: "p", Created: t0}))
+}
