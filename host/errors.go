@@ -3,8 +3,10 @@ package host
 import "errors"
 
 var (
-	// ErrInvalidValue is wrapped by UnmarshalText when a name is not one of
-	// the enum's values.
+	// ErrInvalidValue is wrapped when a value from outside is refused: a
+	// name UnmarshalText does not know, an invalid EndAction passed to
+	// [Host.End], a NUL byte in [Host.Elevate]'s arguments, a malformed
+	// os-release line.
 	ErrInvalidValue = errors.New("invalid value")
 
 	// ErrNoMethod is wrapped (through [*AttemptError]) when every way of

@@ -138,16 +138,30 @@ func (h *Host) End(ctx context.Context, a EndAction) (Outcome, error) {
 	return Outcome{}, fmt.Errorf("session end: %w: %v", ErrInvalidValue, a)
 }
 
-// Lock locks the customer's desktop session. See the platform notes in
-// host_linux.go, host_windows.go and host_darwin.go; on other systems it
-// returns [errors.ErrUnsupported].
+// Lock locks the customer's desktop session, trying in order:
+//   - Linux: logind's Session.Lock on the caller's session (confirmed by
+//     its LockedHint), then on the X display: xdg-screensaver lock,
+//     gnome-screensaver-command --lock, xscreensaver-command -lock,
+//     dm-tool lock, and last i3lock, started detached so that it keeps the
+//     display locked after the client exits.
+//   - Windows: LockWorkStation.
+//   - macOS: CGSession -suspend (before macOS 11), the Control-Command-Q
+//     Lock Screen shortcut through osascript, pmset displaysleepnow.
+//
+// Other systems return [errors.ErrUnsupported]. Details are in the per-OS
+// files.
 func (h *Host) Lock(ctx context.Context) (Outcome, error) {
 	return h.runChain(ctx, "lock", h.lockMethods())
 }
 
-// LogOff logs the customer out of the desktop session. See the platform
-// notes in the per-OS files; on other systems it returns
-// [errors.ErrUnsupported].
+// LogOff logs the customer out of the desktop session, trying in order:
+//   - Linux: logind's Session.Terminate, gnome-session-quit --logout
+//     --no-prompt, xfce4-session-logout --logout, mate-session-save --logout.
+//   - Windows: ExitWindowsEx(EWX_LOGOFF).
+//   - macOS: System Events "log out" through osascript, launchctl bootout
+//     gui/<uid>.
+//
+// Other systems return [errors.ErrUnsupported].
 func (h *Host) LogOff(ctx context.Context) (Outcome, error) {
 	return h.runChain(ctx, "log off", h.logOffMethods())
 }
