@@ -57,8 +57,11 @@ type SQLite struct {
 
 // Open opens the database file at path, creating it if needed, and brings
 // its schema up to date. The directory must exist; a new file is
-// created readable by its owner only.
+// created readable by its owner only. A nil logger discards.
 func Open(ctx context.Context, path string, logger *slog.Logger) (*SQLite, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	if path == "" || strings.ContainsAny(path, "?#") || path == ":memory:" {
 		return nil, fmt.Errorf("open store %q: need a file path without '?' or '#'", path)
 	}
