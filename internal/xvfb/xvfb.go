@@ -66,7 +66,7 @@ func Start(tb testing.TB, opts Options) *Display {
 func Launch(opts Options) (*Display, error) {
 	bin, err := exec.LookPath("Xvfb")
 	if err != nil {
-		return nil, fmt.Errorf("Xvfb not found (make test installs the xvfb package): %w", err)
+		return nil, fmt.Errorf("no Xvfb on this machine (make test installs the xvfb package): %w", err)
 	}
 	screens := opts.Screens
 	if len(screens) == 0 {
@@ -107,7 +107,7 @@ func Launch(opts Options) (*Display, error) {
 			if strings.Contains(stderr.String(), "already active") {
 				continue
 			}
-			return nil, fmt.Errorf("Xvfb %s: %w: %s", d.Name, err, strings.TrimSpace(stderr.String()))
+			return nil, fmt.Errorf("display %s: %w: %s", d.Name, err, strings.TrimSpace(stderr.String()))
 		}
 		return d, nil
 	}
