@@ -1,0 +1,6 @@
+package turn
+
+import "errors"
+
+// ErrNoAddr is returned by [Listen] without a listen address.
+var ErrNoAddr = errors.New("no listen address")
