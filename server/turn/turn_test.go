@@ -107,4 +107,3 @@ func TestICEServers(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-

@@ -1,0 +1,470 @@
+// Package hub is Tandem's signaling hub: it serves one authenticated
+// WebSocket per connected client and implements the session flow described
+// in package protocol — welcome, queue updates and alerts, accepting a
+// session, peer.connect with TURN credentials, routing signals inside one
+// session, chat stored before it is broadcast, and the session's end.
+//
+// The hub keeps only connections in memory. Sessions, participants and
+// events live in the store, so every check of membership reads the store
+// and a restarted server carries on where it stopped.
+//
+// A representative's participant ID in every session is the rep's account
+// ID; a customer's is the ID its join minted.
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/tandemhq/tandem/protocol"
+	"github.com/tandemhq/tandem/server/store"
+)
+
+// Store is what the hub needs from the server's state: [store.Store] and
+// the list of sessions that have not ended (for a rep who reconnects).
+type Store interface {
+	store.Store
+	UnendedSessions(ctx context.Context) ([]store.Session, error)
+}
+
+// Identity is who a connection belongs to, established by the HTTP layer
+// from the bearer token.
+type Identity struct {
+	// Role is RoleRep or RoleAdmin for reps (admins are reps too), RoleCustomer for customers.
+	Role protocol.Role
+	// RepID is set for reps.
+	RepID string
+	// Name is the display name.
+	Name string
+	// SessionID is set for customers: the one session their token admits.
+	SessionID string
+	// ParticipantID is set for customers: their participant ID in that session.
+	ParticipantID string
+}
+
+// isRep reports whether the identity is a representative's.
+func (id Identity) isRep() bool { return id.Role == protocol.RoleRep || id.Role == protocol.RoleAdmin }
+
+// participantID is the identity's participant ID in its sessions.
+func (id Identity) participantID() string {
+	if id.isRep() {
+		return id.RepID
+	}
+	return id.ParticipantID
+}
+
+// Config configures a Hub.
+type Config struct {
+	// Store is required.
+	Store Store
+	// ICE is required: it returns the ICE servers, with TURN credentials
+	// minted for one participant of one session.
+	ICE func(sessionID, participantID string) []protocol.ICEServer
+	// Now is optional; zero means time.Now.
+	Now func() time.Time
+	// Logger is optional; zero means slog.Default().
+	Logger *slog.Logger
+}
+
+// Hub routes signaling between the connected clients.
+type Hub struct {
+	store  Store
+	ice    func(sessionID, participantID string) []protocol.ICEServer
+	now    func() time.Time
+	logger *slog.Logger
+
+	// ctx is the hub's lifetime: Close cancels it, which ends every connection.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	closed bool
+	// conns are the connections by participant ID (a rep's account ID),
+	// oldest first.
+	conns map[string][]*conn
+}
+
+// New returns a hub. It panics if cfg.Store or cfg.ICE is nil (a programming error).
+func New(cfg Config) *Hub {
+	if cfg.Store == nil || cfg.ICE == nil {
+		panic("hub: Config.Store and Config.ICE are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Hub{
+		store:  cfg.Store,
+		ice:    cfg.ICE,
+		now:    cfg.Now,
+		logger: cfg.Logger,
+		ctx:    ctx,
+		cancel: cancel,
+		conns:  make(map[string][]*conn),
+	}
+}
+
+// Close disconnects everyone and returns after every connection's
+// goroutines have exited. It is idempotent.
+func (h *Hub) Close() error {
+	h.mu.Lock()
+	h.closed = true
+	h.mu.Unlock()
+	h.cancel()
+	h.wg.Wait()
+	return nil
+}
+
+// Serve runs one authenticated, already upgraded WebSocket until it
+// closes, ctx ends or the hub closes. It always closes ws.
+func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, id Identity) error {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		ws.CloseNow()
+		return ErrClosed
+	}
+	h.wg.Add(1)
+	h.mu.Unlock()
+	defer h.wg.Done()
+
+	cctx, cancel := context.WithCancel(h.ctx)
+	defer cancel()
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+
+	c := &conn{
+		h:      h,
+		ws:     ws,
+		id:     id,
+		pid:    id.participantID(),
+		send:   make(chan outMsg, sendQueue),
+		ctx:    cctx,
+		cancel: cancel,
+	}
+	c.log = h.logger.With("participant", c.pid, "role", id.Role)
+	if err := h.greet(cctx, c); err != nil {
+		ws.Close(websocket.StatusInternalError, "cannot load the session")
+		return err
+	}
+	h.add(c)
+	defer h.remove(c)
+	c.log.Info("signaling connected")
+	if err := h.resume(cctx, c); err != nil {
+		c.log.Warn("resume sessions", "err", err)
+	}
+	err := c.run()
+	c.log.Info("signaling disconnected", "reason", err)
+	return nil
+}
+
+// add registers a connection.
+func (h *Hub) add(c *conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.conns[c.pid] = append(h.conns[c.pid], c)
+}
+
+// remove forgets a connection.
+func (h *Hub) remove(c *conn) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	cs := slices.DeleteFunc(h.conns[c.pid], func(x *conn) bool { return x == c })
+	if len(cs) == 0 {
+		delete(h.conns, c.pid)
+	} else {
+		h.conns[c.pid] = cs
+	}
+}
+
+// connsOf returns a participant's connections, oldest first.
+func (h *Hub) connsOf(pid string) []*conn {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.conns[pid])
+}
+
+// newest returns a participant's newest connection, or nil.
+func (h *Hub) newest(pid string) *conn {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	cs := h.conns[pid]
+	if len(cs) == 0 {
+		return nil
+	}
+	return cs[len(cs)-1]
+}
+
+// connectedReps returns the account IDs of the connected reps.
+func (h *Hub) connectedReps() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var ids []string
+	for pid, cs := range h.conns {
+		if len(cs) > 0 && cs[0].id.isRep() {
+			ids = append(ids, pid)
+		}
+	}
+	return ids
+}
+
+// envelope marshals one frame.
+func envelope(t protocol.Type, ref uint64, session string, data any) ([]byte, error) {
+	env, err := protocol.NewEnvelope(t, session, data)
+	if err != nil {
+		return nil, err
+	}
+	env.Ref = ref
+	return json.Marshal(env)
+}
+
+// sendAll sends a frame to every connection of a participant.
+func (h *Hub) sendAll(pid string, t protocol.Type, session string, data any) {
+	b, err := envelope(t, 0, session, data)
+	if err != nil {
+		h.logger.Error("marshal frame", "type", t, "err", err)
+		return
+	}
+	for _, c := range h.connsOf(pid) {
+		c.enqueue(outMsg{data: b})
+	}
+}
+
+// sendNewest sends a frame to a participant's newest connection and
+// reports whether there was one.
+func (h *Hub) sendNewest(pid string, t protocol.Type, session string, data any) bool {
+	c := h.newest(pid)
+	if c == nil {
+		return false
+	}
+	c.send1(t, 0, session, data)
+	return true
+}
+
+// present returns the participants who have not left.
+func present(ps []store.Participant) []store.Participant {
+	return slices.DeleteFunc(slices.Clone(ps), func(p store.Participant) bool { return !p.Left.IsZero() })
+}
+
+// info describes a session for its members and for queues.
+func info(s store.Session, ps []store.Participant) protocol.SessionInfo {
+	si := protocol.SessionInfo{
+		ID:           s.ID,
+		State:        s.State,
+		CustomerName: s.CustomerName,
+		Question:     s.Question,
+		Portal:       s.PortalID,
+		Queue:        s.QueueID,
+		Created:      s.Created,
+		Participants: []protocol.Participant{},
+	}
+	for _, p := range present(ps) {
+		si.Participants = append(si.Participants, wire(p))
+	}
+	return si
+}
+
+// wire is a participant as clients see it.
+func wire(p store.Participant) protocol.Participant {
+	return protocol.Participant{ID: p.ID, Role: p.Role, Name: p.Name}
+}
+
+// load reads a session and its participants.
+func (h *Hub) load(ctx context.Context, id string) (store.Session, []store.Participant, error) {
+	s, err := h.store.Session(ctx, id)
+	if err != nil {
+		return store.Session{}, nil, err
+	}
+	ps, err := h.store.Participants(ctx, id)
+	if err != nil {
+		return store.Session{}, nil, err
+	}
+	return s, ps, nil
+}
+
+// greet queues the welcome frame, the first a connection receives.
+func (h *Hub) greet(ctx context.Context, c *conn) error {
+	w := protocol.Welcome{
+		Version:     protocol.Version,
+		Role:        c.id.Role,
+		Participant: protocol.Participant{ID: c.pid, Role: c.id.Role, Name: c.id.Name},
+	}
+	if !c.id.isRep() {
+		s, ps, err := h.load(ctx, c.id.SessionID)
+		if err != nil {
+			return fmt.Errorf("welcome %s: %w", c.pid, err)
+		}
+		si := info(s, ps)
+		w.Session = &si
+	}
+	c.send1(protocol.TypeWelcome, 0, "", w)
+	return nil
+}
+
+// resume brings a new connection up to date: a rep gets its queue; a
+// member of an active session gets session.state, and both ends get
+// peer.connect again so that they renegotiate.
+func (h *Hub) resume(ctx context.Context, c *conn) error {
+	var active []store.Session
+	if c.id.isRep() {
+		q, err := h.queueOf(ctx, c.pid)
+		if err != nil {
+			return err
+		}
+		c.send1(protocol.TypeQueue, 0, "", q)
+		ss, err := h.store.UnendedSessions(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range ss {
+			if s.State == protocol.StateActive {
+				active = append(active, s)
+			}
+		}
+	} else {
+		s, err := h.store.Session(ctx, c.id.SessionID)
+		if err != nil {
+			return err
+		}
+		if s.State == protocol.StateActive {
+			active = append(active, s)
+		}
+	}
+	for _, s := range active {
+		ps, err := h.store.Participants(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		if _, ok := findPresent(ps, c.pid); !ok {
+			continue
+		}
+		c.send1(protocol.TypeSessionState, 0, s.ID, info(s, ps))
+		h.peerConnect(s, ps)
+	}
+	return nil
+}
+
+// findPresent finds a participant who has not left.
+func findPresent(ps []store.Participant, id string) (store.Participant, bool) {
+	for _, p := range ps {
+		if p.ID == id && p.Left.IsZero() {
+			return p, true
+		}
+	}
+	return store.Participant{}, false
+}
+
+// peerConnect tells the customer and each rep of a session to open their
+// peer connection: the customer offers.
+func (h *Hub) peerConnect(s store.Session, ps []store.Participant) {
+	ps = present(ps)
+	for _, cust := range ps {
+		if cust.Role != protocol.RoleCustomer {
+			continue
+		}
+		for _, r := range ps {
+			if r.Role == protocol.RoleCustomer {
+				continue
+			}
+			h.sendNewest(cust.ID, protocol.TypePeerConnect, s.ID, protocol.PeerConnect{
+				Peer: wire(r), Initiator: true, ICEServers: h.ice(s.ID, cust.ID),
+			})
+			h.sendNewest(r.ID, protocol.TypePeerConnect, s.ID, protocol.PeerConnect{
+				Peer: wire(cust), Initiator: false, ICEServers: h.ice(s.ID, r.ID),
+			})
+		}
+	}
+}
+
+// broadcast sends a frame to every connection of every present member.
+func (h *Hub) broadcast(ps []store.Participant, t protocol.Type, session string, data any) {
+	for _, p := range present(ps) {
+		h.sendAll(p.ID, t, session, data)
+	}
+}
+
+// queueOf builds a rep's view of its queues.
+func (h *Hub) queueOf(ctx context.Context, repID string) (protocol.Queue, error) {
+	qs, err := h.store.QueuesForRep(ctx, repID)
+	if err != nil {
+		return protocol.Queue{}, fmt.Errorf("queues of %s: %w", repID, err)
+	}
+	ids := make([]string, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ID
+	}
+	return Waiting(ctx, h.store, ids)
+}
+
+// Waiting returns the sessions waiting in the given queues, oldest first,
+// as a rep sees them.
+func Waiting(ctx context.Context, st store.Store, queueIDs []string) (protocol.Queue, error) {
+	q := protocol.Queue{Waiting: []protocol.SessionInfo{}}
+	if len(queueIDs) == 0 {
+		return q, nil
+	}
+	ss, err := st.WaitingSessions(ctx, queueIDs)
+	if err != nil {
+		return q, fmt.Errorf("waiting sessions: %w", err)
+	}
+	for _, s := range ss {
+		ps, err := st.Participants(ctx, s.ID)
+		if err != nil {
+			return q, fmt.Errorf("participants of %s: %w", s.ID, err)
+		}
+		q.Waiting = append(q.Waiting, info(s, ps))
+	}
+	return q, nil
+}
+
+// queueChanged sends the whole queue to every connected rep who serves
+// queueID and, for a new arrival, the alert.
+func (h *Hub) queueChanged(ctx context.Context, queueID string, arrived *protocol.SessionInfo) {
+	for _, repID := range h.connectedReps() {
+		qs, err := h.store.QueuesForRep(ctx, repID)
+		if err != nil {
+			h.logger.Warn("queues for rep", "rep", repID, "err", err)
+			continue
+		}
+		if !slices.ContainsFunc(qs, func(q store.Queue) bool { return q.ID == queueID }) {
+			continue
+		}
+		q, err := h.queueOf(ctx, repID)
+		if err != nil {
+			h.logger.Warn("queue for rep", "rep", repID, "err", err)
+			continue
+		}
+		h.sendAll(repID, protocol.TypeQueue, "", q)
+		if arrived != nil {
+			h.sendAll(repID, protocol.TypeSessionWaiting, arrived.ID, *arrived)
+		}
+	}
+}
+
+// SessionCreated is called by the HTTP layer after a customer joined (a
+// waiting session was created): every connected rep whose queues contain
+// it receives its queue and the session.waiting alert.
+func (h *Hub) SessionCreated(ctx context.Context, sessionID string) {
+	s, ps, err := h.load(ctx, sessionID)
+	if err != nil {
+		h.logger.Warn("session created", "session", sessionID, "err", err)
+		return
+	}
+	si := info(s, ps)
+	h.queueChanged(ctx, s.QueueID, &si)
+}
+
+// isNotFound reports a store miss.
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
