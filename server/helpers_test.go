@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -46,7 +47,7 @@ type api struct {
 	client *http.Client
 }
 
-func newAPI(t *testing.T, h *servertest.Harness) *api {
+func newAPI(t testing.TB, h *servertest.Harness) *api {
 	c := h.Client()
 	t.Cleanup(c.CloseIdleConnections)
 	return &api{h: h, client: c}
@@ -60,7 +61,7 @@ type response struct {
 }
 
 // errBody decodes the protocol.Error body.
-func (r response) errBody(t *testing.T) protocol.Error {
+func (r response) errBody(t testing.TB) protocol.Error {
 	t.Helper()
 	var e protocol.Error
 	if err := json.Unmarshal(r.body, &e); err != nil {
@@ -70,7 +71,7 @@ func (r response) errBody(t *testing.T) protocol.Error {
 }
 
 // do sends a request; body is marshalled to JSON unless it is a string.
-func (a *api) do(t *testing.T, method, path, token string, body any) response {
+func (a *api) do(t testing.TB, method, path, token string, body any) response {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -107,7 +108,7 @@ func (a *api) do(t *testing.T, method, path, token string, body any) response {
 }
 
 // ok sends a request, expects 200 and decodes the body into v.
-func (a *api) ok(t *testing.T, method, path, token string, body, v any) {
+func (a *api) ok(t testing.TB, method, path, token string, body, v any) {
 	t.Helper()
 	r := a.do(t, method, path, token, body)
 	if r.status != http.StatusOK {
@@ -120,28 +121,28 @@ func (a *api) ok(t *testing.T, method, path, token string, body, v any) {
 	}
 }
 
-func (a *api) login(t *testing.T, user, pw string) protocol.LoginResponse {
+func (a *api) login(t testing.TB, user, pw string) protocol.LoginResponse {
 	t.Helper()
 	var lr protocol.LoginResponse
 	a.ok(t, "POST", protocol.PathLogin, "", protocol.LoginRequest{Username: user, Password: pw}, &lr)
 	return lr
 }
 
-func (a *api) key(t *testing.T, token string) protocol.Key {
+func (a *api) key(t testing.TB, token string) protocol.Key {
 	t.Helper()
 	var k protocol.Key
 	a.ok(t, "POST", protocol.PathKeys, token, nil, &k)
 	return k
 }
 
-func (a *api) join(t *testing.T, code, name string) protocol.JoinResponse {
+func (a *api) join(t testing.TB, code, name string) protocol.JoinResponse {
 	t.Helper()
 	var j protocol.JoinResponse
 	a.ok(t, "POST", protocol.PathJoin, "", protocol.JoinRequest{Code: code, Name: name}, &j)
 	return j
 }
 
-func (a *api) transcript(t *testing.T, token, session string) protocol.Transcript {
+func (a *api) transcript(t testing.TB, token, session string) protocol.Transcript {
 	t.Helper()
 	var tr protocol.Transcript
 	a.ok(t, "GET", protocol.PathSession+session+"/events", token, nil, &tr)
@@ -150,13 +151,13 @@ func (a *api) transcript(t *testing.T, token, session string) protocol.Transcrip
 
 // wsConn is a signaling connection.
 type wsConn struct {
-	t  *testing.T
+	t  testing.TB
 	ws *websocket.Conn
 }
 
 // dialWS opens the signaling WebSocket with a token; it returns the HTTP
 // status when the upgrade is refused.
-func dialWS(t *testing.T, a *api, token string) (*wsConn, int) {
+func dialWS(t testing.TB, a *api, token string) (*wsConn, int) {
 	t.Helper()
 	hdr := http.Header{}
 	if token != "" {
@@ -181,7 +182,7 @@ func dialWS(t *testing.T, a *api, token string) (*wsConn, int) {
 }
 
 // mustDial opens the signaling WebSocket and reads the welcome.
-func mustDial(t *testing.T, a *api, token string) (*wsConn, protocol.Welcome) {
+func mustDial(t testing.TB, a *api, token string) (*wsConn, protocol.Welcome) {
 	t.Helper()
 	c, status := dialWS(t, a, token)
 	if c == nil {
@@ -271,3 +272,6 @@ func (c *wsConn) closedWith() websocket.StatusCode {
 		}
 	}
 }
+
+// discard is a logger for benchmarks.
+var discard = slog.New(slog.DiscardHandler)

@@ -38,6 +38,8 @@ const (
 	TokenLifetime = 12 * time.Hour
 	// TURNLifetime is how long minted TURN credentials last.
 	TURNLifetime = time.Hour
+	// sweepInterval is how often expired tokens and keys are deleted.
+	sweepInterval = 10 * time.Minute
 	// AdminUsername is the first admin's username.
 	AdminUsername = "admin"
 )
@@ -107,6 +109,8 @@ type Server struct {
 	// ws counts the WebSocket handlers, which http.Server.Shutdown does not wait for.
 	ws sync.WaitGroup
 	wg sync.WaitGroup
+	// stop ends the background sweep; Close closes it.
+	stop chan struct{}
 
 	closeOnce sync.Once
 	closeErr  error
@@ -168,6 +172,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		loginSource:  auth.NewLimiter(loginSourceMax, loginSourceWindow),
 		joinSource:   auth.NewLimiter(joinSourceMax, joinSourceWindow),
 		portal:       p,
+		stop:         make(chan struct{}),
 	}
 	if err := s.firstAdmin(ctx); err != nil {
 		st.Close()
@@ -320,6 +325,11 @@ func (s *Server) Start(ctx context.Context) error {
 			s.logger.Error("https server stopped", "err", err)
 		}
 	}()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.sweep()
+	}()
 	s.logger.Info("server listening", "url", s.url, "turn", t.Addr().String(), "fingerprint", s.fp)
 	return nil
 }
@@ -330,6 +340,7 @@ func (s *Server) Close() error {
 		s.mu.Lock()
 		s.closed = true
 		s.mu.Unlock()
+		close(s.stop)
 		var errs []error
 		if s.started {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -350,4 +361,22 @@ func (s *Server) Close() error {
 		s.closeErr = errors.Join(errs...)
 	})
 	return s.closeErr
+}
+
+// sweep deletes expired tokens and keys every sweepInterval until Close.
+func (s *Server) sweep() {
+	t := time.NewTicker(sweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			if err := s.store.DeleteExpired(ctx, s.now()); err != nil {
+				s.logger.Warn("delete expired tokens and keys", "err", err)
+			}
+			cancel()
+		}
+	}
 }

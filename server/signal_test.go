@@ -27,7 +27,7 @@ type activeSession struct {
 }
 
 // startSession signs rep in, has a customer join with its key and the rep accept.
-func startSession(t *testing.T, a *api, user, pw string) activeSession {
+func startSession(t testing.TB, a *api, user, pw string) activeSession {
 	t.Helper()
 	lr := a.login(t, user, pw)
 	rep, w := mustDial(t, a, lr.Token)
