@@ -118,7 +118,7 @@ func TestSessionFlow(t *testing.T) {
 			texts = append(texts, e.Text)
 		}
 	}
-	if got, want := strings.Join(kinds, ","), "created,accepted,chat,chat,ended"; got != want {
+	if got, want := strings.Join(kinds, ","), "created,joined,accepted,chat,chat,ended"; got != want {
 		t.Errorf("transcript kinds %s; want %s", got, want)
 	}
 	if got, want := strings.Join(texts, "|"), "hello, my printer|let us look"; got != want {
@@ -414,8 +414,8 @@ func TestRestart(t *testing.T) {
 	}
 	tok := a.login(t, "alice", "alice-password").Token
 	tr := a.transcript(t, tok, s.id)
-	if tr.Session.State != protocol.StateActive || len(tr.Events) != 3 || tr.Events[2].Text != "before the restart" {
-		t.Errorf("transcript after restart %+v; want the active session with created, accepted, chat", tr)
+	if tr.Session.State != protocol.StateActive || len(tr.Events) != 4 || tr.Events[3].Text != "before the restart" {
+		t.Errorf("transcript after restart %+v; want the active session with created, joined, accepted, chat", tr)
 	}
 	// The customer's token survives too: it reconnects to the active session.
 	cust, w := mustDial(t, a, s.custTk)

@@ -155,6 +155,11 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, id Identity) error 
 		cancel: cancel,
 	}
 	c.log = h.logger.With("participant", c.pid, "role", id.Role)
+	if !id.isRep() {
+		if err := h.joined(cctx, id); err != nil {
+			c.log.Warn("store joined event", "session", id.SessionID, "err", err)
+		}
+	}
 	if err := h.greet(cctx, c); err != nil {
 		ws.Close(websocket.StatusInternalError, "cannot load the session")
 		return err
@@ -168,6 +173,24 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, id Identity) error 
 	err := c.run()
 	c.log.Info("signaling disconnected", "reason", err)
 	return nil
+}
+
+// joined stores the "joined" event the first time a customer's
+// signaling connection reaches its session.
+func (h *Hub) joined(ctx context.Context, id Identity) error {
+	es, err := h.store.Events(ctx, id.SessionID)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		if e.Kind == "joined" && e.From == id.ParticipantID {
+			return nil
+		}
+	}
+	_, err = h.store.AppendEvent(ctx, store.Event{
+		SessionID: id.SessionID, Kind: "joined", From: id.ParticipantID, Name: id.Name, Role: protocol.RoleCustomer, At: h.now(),
+	})
+	return err
 }
 
 // add registers a connection.
