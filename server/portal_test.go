@@ -53,7 +53,7 @@ func TestPortal(t *testing.T) {
 	for name, want := range map[string]string{
 		"X-Frame-Options":        "DENY",
 		"X-Content-Type-Options": "nosniff",
-		"Referrer-Policy":        "no-referrer",
+		"Referrer-Policy":        "same-origin",
 		"Content-Type":           "text/html; charset=utf-8",
 	} {
 		if got := hdr.Get(name); got != want {
