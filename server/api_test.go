@@ -257,3 +257,12 @@ func TestTranscriptAccess(t *testing.T) {
 		t.Errorf("transcript %+v; want one created event for \"Customer\"", tr)
 	}
 }
+
+func TestPublicURL(t *testing.T) {
+	h := servertest.Start(t, servertest.WithPublicURL("https://support.example.com/"))
+	a := newAPI(t, h)
+	k := a.key(t, a.login(t, h.AdminUser, h.AdminPassword).Token)
+	if want := "https://support.example.com/k/" + k.Code + "?fp=" + h.Fingerprint; k.URL != want {
+		t.Errorf("key URL %q; want %q", k.URL, want)
+	}
+}

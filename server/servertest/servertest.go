@@ -32,6 +32,12 @@ func WithNow(now func() time.Time) Option { return func(c *server.Config) { c.No
 // WithKeyLifetime sets how long session keys last.
 func WithKeyLifetime(d time.Duration) Option { return func(c *server.Config) { c.KeyLifetime = d } }
 
+// WithPublicURL sets the base URL of the links the server hands out.
+func WithPublicURL(u string) Option { return func(c *server.Config) { c.PublicURL = u } }
+
+// WithRelayIP sets the IP the TURN server hands out as relay address.
+func WithRelayIP(ip string) Option { return func(c *server.Config) { c.RelayIP = ip } }
+
 // WithLogger sets the server's logger; the default writes to the test's log.
 func WithLogger(l *slog.Logger) Option { return func(c *server.Config) { c.Logger = l } }
 
