@@ -1,0 +1,355 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/tandemhq/tandem/protocol"
+)
+
+// ControlLabel is the ordered, reliable data channel every peer connection has.
+const ControlLabel = "control"
+
+// DataMessage is a message received on a data channel.
+type DataMessage struct {
+	Label string
+	Data  []byte
+}
+
+// Peer is the WebRTC peer connection to one other participant of a session.
+//
+// Pion's callbacks only post work to a channel that one goroutine per Peer
+// runs, so the connection's state changes in one place, in order.
+type Peer struct {
+	part      protocol.Participant
+	initiator bool
+	pc        *webrtc.PeerConnection
+	log       *slog.Logger
+	signal    func(protocol.Signal) error
+	onState   func(state string)
+
+	ops  chan func()
+	msgs chan DataMessage
+	done chan struct{}
+	wg   sync.WaitGroup
+
+	connected     chan struct{}
+	failed        chan struct{}
+	closeOnce     sync.Once
+	connectedOnce sync.Once
+	failedOnce    sync.Once
+
+	// Owned by the run goroutine.
+	iceUp       bool
+	controlOpen bool
+	pending     []webrtc.ICECandidateInit
+
+	mu       sync.Mutex
+	channels map[string]*webrtc.DataChannel
+}
+
+// peerConfig is what a Peer is made from.
+type peerConfig struct {
+	participant protocol.Participant
+	initiator   bool
+	iceServers  []protocol.ICEServer
+	relayOnly   bool
+	log         *slog.Logger
+	signal      func(protocol.Signal) error
+	onState     func(string)
+}
+
+// newPeer creates a peer connection; the initiator makes the offer at once.
+func newPeer(cfg peerConfig) (*Peer, error) {
+	se := webrtc.SettingEngine{LoggerFactory: pionLogs{cfg.log}}
+	// Loopback host candidates make two peers on one machine meet without
+	// a network; mDNS names would need multicast that is not there.
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	api := webrtc.NewAPI(webrtc.WithSettingEngine(se))
+
+	conf := webrtc.Configuration{}
+	for _, s := range cfg.iceServers {
+		conf.ICEServers = append(conf.ICEServers, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+	}
+	if cfg.relayOnly {
+		conf.ICETransportPolicy = webrtc.ICETransportPolicyRelay
+	}
+	pc, err := api.NewPeerConnection(conf)
+	if err != nil {
+		return nil, fmt.Errorf("new peer connection: %w", err)
+	}
+	p := &Peer{
+		part: cfg.participant, initiator: cfg.initiator, pc: pc, log: cfg.log,
+		signal: cfg.signal, onState: cfg.onState,
+		ops: make(chan func(), 256), msgs: make(chan DataMessage, 256), done: make(chan struct{}),
+		connected: make(chan struct{}), failed: make(chan struct{}),
+		channels: make(map[string]*webrtc.DataChannel),
+	}
+	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		if c == nil {
+			return
+		}
+		init := c.ToJSON()
+		p.post(func() { p.sendCandidate(init) })
+	})
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		p.post(func() { p.stateChanged(s) })
+	})
+	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
+		p.post(func() { p.addChannel(dc) })
+	})
+	p.wg.Add(1)
+	go p.run()
+	if p.initiator {
+		p.post(p.offer)
+	}
+	return p, nil
+}
+
+// post hands work to the Peer's goroutine; after Close it is dropped.
+func (p *Peer) post(f func()) {
+	select {
+	case p.ops <- f:
+	case <-p.done:
+	}
+}
+
+func (p *Peer) run() {
+	defer p.wg.Done()
+	for {
+		select {
+		case f := <-p.ops:
+			f()
+		case <-p.done:
+			return
+		}
+	}
+}
+
+func (p *Peer) fail(err error) {
+	p.log.Warn("peer connection", "peer", p.part.ID, "err", err)
+	p.failedOnce.Do(func() { close(p.failed) })
+}
+
+func (p *Peer) offer() {
+	dc, err := p.pc.CreateDataChannel(ControlLabel, nil)
+	if err != nil {
+		p.fail(fmt.Errorf("create data channel: %w", err))
+		return
+	}
+	p.addChannel(dc)
+	offer, err := p.pc.CreateOffer(nil)
+	if err != nil {
+		p.fail(fmt.Errorf("create offer: %w", err))
+		return
+	}
+	if err := p.pc.SetLocalDescription(offer); err != nil {
+		p.fail(fmt.Errorf("set local offer: %w", err))
+		return
+	}
+	if err := p.signal(protocol.Signal{To: p.part.ID, Kind: protocol.SignalOffer, SDP: offer.SDP}); err != nil {
+		p.fail(err)
+	}
+}
+
+func (p *Peer) sendCandidate(c webrtc.ICECandidateInit) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	if err := p.signal(protocol.Signal{To: p.part.ID, Kind: protocol.SignalCandidate, Candidate: string(b)}); err != nil {
+		p.log.Warn("send candidate", "err", err)
+	}
+}
+
+// handleSignal applies an offer, answer or candidate from the other side.
+func (p *Peer) handleSignal(s protocol.Signal) {
+	p.post(func() {
+		switch s.Kind {
+		case protocol.SignalOffer:
+			if p.initiator {
+				p.log.Warn("ignoring an offer: this side offers", "peer", p.part.ID)
+				return
+			}
+			if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: s.SDP}); err != nil {
+				p.fail(fmt.Errorf("set remote offer: %w", err))
+				return
+			}
+			p.flushCandidates()
+			answer, err := p.pc.CreateAnswer(nil)
+			if err != nil {
+				p.fail(fmt.Errorf("create answer: %w", err))
+				return
+			}
+			if err := p.pc.SetLocalDescription(answer); err != nil {
+				p.fail(fmt.Errorf("set local answer: %w", err))
+				return
+			}
+			if err := p.signal(protocol.Signal{To: p.part.ID, Kind: protocol.SignalAnswer, SDP: answer.SDP}); err != nil {
+				p.fail(err)
+			}
+		case protocol.SignalAnswer:
+			if !p.initiator {
+				p.log.Warn("ignoring an answer: this side answers", "peer", p.part.ID)
+				return
+			}
+			if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: s.SDP}); err != nil {
+				p.fail(fmt.Errorf("set remote answer: %w", err))
+				return
+			}
+			p.flushCandidates()
+		case protocol.SignalCandidate:
+			if s.Candidate == "" {
+				return // end of candidates
+			}
+			var c webrtc.ICECandidateInit
+			if err := protocol.UnmarshalStrict([]byte(s.Candidate), &c); err != nil {
+				p.log.Warn("ignoring a malformed candidate", "peer", p.part.ID, "err", err)
+				return
+			}
+			if p.pc.RemoteDescription() == nil {
+				p.pending = append(p.pending, c)
+				return
+			}
+			if err := p.pc.AddICECandidate(c); err != nil {
+				p.log.Warn("add candidate", "peer", p.part.ID, "err", err)
+			}
+		}
+	})
+}
+
+func (p *Peer) flushCandidates() {
+	for _, c := range p.pending {
+		if err := p.pc.AddICECandidate(c); err != nil {
+			p.log.Warn("add candidate", "peer", p.part.ID, "err", err)
+		}
+	}
+	p.pending = nil
+}
+
+func (p *Peer) addChannel(dc *webrtc.DataChannel) {
+	label := dc.Label()
+	p.mu.Lock()
+	p.channels[label] = dc
+	p.mu.Unlock()
+	dc.OnOpen(func() {
+		p.post(func() {
+			if label == ControlLabel {
+				p.controlOpen = true
+				p.checkConnected()
+			}
+		})
+	})
+	// Delivery blocks while the app does not read: back-pressure on the
+	// channel rather than lost control messages.
+	dc.OnMessage(func(m webrtc.DataChannelMessage) {
+		select {
+		case p.msgs <- DataMessage{Label: label, Data: m.Data}:
+		case <-p.done:
+		}
+	})
+}
+
+func (p *Peer) stateChanged(s webrtc.PeerConnectionState) {
+	var name string
+	switch s {
+	case webrtc.PeerConnectionStateNew, webrtc.PeerConnectionStateConnecting:
+		name = "connecting"
+	case webrtc.PeerConnectionStateConnected:
+		name = "connected"
+		p.iceUp = true
+		p.checkConnected()
+	case webrtc.PeerConnectionStateDisconnected:
+		name = "disconnected"
+	case webrtc.PeerConnectionStateFailed:
+		name = "failed"
+		p.failedOnce.Do(func() { close(p.failed) })
+	case webrtc.PeerConnectionStateClosed:
+		name = "closed"
+		p.failedOnce.Do(func() { close(p.failed) })
+	default:
+		return
+	}
+	p.onState(name)
+}
+
+func (p *Peer) checkConnected() {
+	if p.iceUp && p.controlOpen {
+		p.connectedOnce.Do(func() { close(p.connected) })
+	}
+}
+
+// Participant is the participant at the other end.
+func (p *Peer) Participant() protocol.Participant { return p.part }
+
+// Connected blocks until ICE and DTLS are connected and the control data
+// channel is open.
+func (p *Peer) Connected(ctx context.Context) error {
+	select {
+	case <-p.connected:
+		return nil
+	case <-p.failed:
+		select {
+		case <-p.connected:
+			return nil
+		default:
+		}
+		return fmt.Errorf("%w: %s", ErrPeerFailed, p.part.Name)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Send sends a message on the data channel with the label.
+func (p *Peer) Send(label string, b []byte) error {
+	p.mu.Lock()
+	dc := p.channels[label]
+	p.mu.Unlock()
+	if dc == nil {
+		return fmt.Errorf("send on %q: no such data channel", label)
+	}
+	if err := dc.Send(b); err != nil {
+		return fmt.Errorf("send on %q: %w", label, err)
+	}
+	return nil
+}
+
+// Messages delivers what arrives on the peer's data channels.
+func (p *Peer) Messages() <-chan DataMessage { return p.msgs }
+
+// CandidateType is the type of the selected local ICE candidate: "host",
+// "srflx", "prflx" or "relay"; empty before the connection is up.
+func (p *Peer) CandidateType() string {
+	sctp := p.pc.SCTP()
+	if sctp == nil || sctp.Transport() == nil || sctp.Transport().ICETransport() == nil {
+		return ""
+	}
+	pair, err := sctp.Transport().ICETransport().GetSelectedCandidatePair()
+	if err != nil || pair == nil || pair.Local == nil {
+		return ""
+	}
+	return pair.Local.Typ.String()
+}
+
+// PeerConnection exposes the underlying connection, for media tracks.
+func (p *Peer) PeerConnection() *webrtc.PeerConnection { return p.pc }
+
+// Close closes the peer connection and waits for its goroutine. Idempotent.
+func (p *Peer) Close() error {
+	var err error
+	p.closeOnce.Do(func() {
+		close(p.done)
+		err = p.pc.Close()
+		p.wg.Wait()
+	})
+	return err
+}

@@ -1,0 +1,285 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/tandemhq/tandem/protocol"
+)
+
+// Session is one support session seen from one participant.
+type Session struct {
+	id   string
+	self protocol.Participant
+	api  *api
+	sig  *signaling
+	reqs *requests
+	cfg  Config
+	log  *slog.Logger
+	ev   *events
+
+	mu        sync.Mutex
+	info      protocol.SessionInfo
+	peers     map[string]*Peer
+	chats     []pendingChat
+	ended     chan struct{}
+	endedOnce sync.Once
+}
+
+type pendingChat struct {
+	text string
+	ref  uint64
+}
+
+func newSession(info protocol.SessionInfo, self protocol.Participant, a *api, sig *signaling, reqs *requests, cfg Config) *Session {
+	log := cfg.logger().With("session", info.ID)
+	return &Session{
+		id: info.ID, self: self, api: a, sig: sig, reqs: reqs, cfg: cfg, log: log,
+		ev:    newEvents(func(e Event) { log.Warn("session events full; dropping one", "event", fmt.Sprintf("%T", e)) }),
+		info:  info,
+		peers: make(map[string]*Peer),
+		ended: make(chan struct{}),
+	}
+}
+
+// ID is the session's ID.
+func (s *Session) ID() string { return s.id }
+
+// Self is this side's participant.
+func (s *Session) Self() protocol.Participant { return s.self }
+
+// Info is the session's latest state.
+func (s *Session) Info() protocol.SessionInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.info
+}
+
+// Events delivers the session's events; see [Event].
+func (s *Session) Events() <-chan Event { return s.ev.ch }
+
+// Peer returns the peer connection to a participant, or nil.
+func (s *Session) Peer(participantID string) *Peer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peers[participantID]
+}
+
+// SendChat sends a chat line and returns once the server stored it, or
+// refused it.
+func (s *Session) SendChat(ctx context.Context, text string) error {
+	if err := (protocol.ChatSend{Text: text}).Validate(); err != nil {
+		return err
+	}
+	select {
+	case <-s.ended:
+		return ErrSessionEnded
+	default:
+	}
+	ref, answer := s.reqs.add()
+	s.mu.Lock()
+	s.chats = append(s.chats, pendingChat{text: text, ref: ref})
+	s.mu.Unlock()
+	defer s.forgetChat(ref)
+	if err := s.sig.send(ctx, protocol.TypeChatSend, ref, s.id, protocol.ChatSend{Text: text}); err != nil {
+		return err
+	}
+	select {
+	case perr := <-answer:
+		if perr != nil {
+			return perr
+		}
+		return nil
+	case <-s.ended:
+		return ErrSessionEnded
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Session) forgetChat(ref uint64) {
+	s.reqs.drop(ref)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, c := range s.chats {
+		if c.ref == ref {
+			s.chats = append(s.chats[:i], s.chats[i+1:]...)
+			return
+		}
+	}
+}
+
+// End ends the session for everyone and returns once the server confirmed it.
+func (s *Session) End(ctx context.Context, reason string) error {
+	select {
+	case <-s.ended:
+		return nil
+	default:
+	}
+	ref, answer := s.reqs.add()
+	defer s.reqs.drop(ref)
+	var data any
+	if reason != "" {
+		data = protocol.SessionEnd{Reason: reason}
+	}
+	if err := s.sig.send(ctx, protocol.TypeSessionEnd, ref, s.id, data); err != nil {
+		return err
+	}
+	select {
+	case perr := <-answer:
+		if perr != nil {
+			return perr
+		}
+		return nil
+	case <-s.ended:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Ended is closed when the session is over.
+func (s *Session) Ended() <-chan struct{} { return s.ended }
+
+// Transcript fetches the session's stored events (reps only).
+func (s *Session) Transcript(ctx context.Context) (protocol.Transcript, error) {
+	var t protocol.Transcript
+	err := s.api.do(ctx, "GET", protocol.PathSession+s.id+"/events", nil, &t)
+	return t, err
+}
+
+// handle applies a frame about this session; it runs on the signaling goroutine.
+func (s *Session) handle(env protocol.Envelope) {
+	switch env.Type {
+	case protocol.TypeSessionState:
+		var info protocol.SessionInfo
+		if err := env.Decode(&info); err != nil {
+			s.log.Warn("ignoring session state", "err", err)
+			return
+		}
+		s.setInfo(info)
+	case protocol.TypePeerConnect:
+		var pcm protocol.PeerConnect
+		if err := env.Decode(&pcm); err != nil {
+			s.log.Warn("ignoring peer.connect", "err", err)
+			return
+		}
+		s.connectPeer(pcm)
+	case protocol.TypeSignal:
+		var sig protocol.Signal
+		if err := env.Decode(&sig); err != nil {
+			s.log.Warn("ignoring signal", "err", err)
+			return
+		}
+		if p := s.Peer(sig.From); p != nil {
+			p.handleSignal(sig)
+		} else {
+			s.log.Warn("ignoring a signal from a participant with no peer connection", "from", sig.From)
+		}
+	case protocol.TypeChatMessage:
+		var m protocol.ChatMessage
+		if err := env.Decode(&m); err != nil {
+			s.log.Warn("ignoring chat message", "err", err)
+			return
+		}
+		if m.From == s.self.ID {
+			s.mu.Lock()
+			for i, c := range s.chats {
+				if c.text == m.Text {
+					s.chats = append(s.chats[:i], s.chats[i+1:]...)
+					s.reqs.resolve(c.ref, nil)
+					break
+				}
+			}
+			s.mu.Unlock()
+		}
+		s.ev.emit(ChatReceived{Message: m})
+	case protocol.TypeSessionEnded:
+		var e protocol.SessionEnded
+		if err := env.Decode(&e); err != nil {
+			s.log.Warn("ignoring session ended", "err", err)
+			return
+		}
+		s.finish(e)
+	default:
+		s.log.Warn("ignoring an unexpected frame", "type", env.Type)
+	}
+}
+
+// setInfo records and reports the session's latest state.
+func (s *Session) setInfo(info protocol.SessionInfo) {
+	s.mu.Lock()
+	s.info = info
+	s.mu.Unlock()
+	s.ev.emit(SessionChanged{Info: info})
+}
+
+// connectPeer replaces any peer connection to the participant with a new
+// one: after a reconnect the server asks both ends to connect afresh, and a
+// fresh connection is simpler and as fast on these paths as an ICE restart.
+func (s *Session) connectPeer(m protocol.PeerConnect) {
+	s.mu.Lock()
+	old := s.peers[m.Peer.ID]
+	delete(s.peers, m.Peer.ID)
+	s.mu.Unlock()
+	if old != nil {
+		_ = old.Close()
+	}
+	part := m.Peer
+	p, err := newPeer(peerConfig{
+		participant: part, initiator: m.Initiator, iceServers: m.ICEServers, relayOnly: s.cfg.RelayOnly,
+		log: s.log.With("peer", part.ID),
+		signal: func(sig protocol.Signal) error {
+			return s.sig.send(s.sig.ctx, protocol.TypeSignal, 0, s.id, sig)
+		},
+		onState: func(state string) { s.ev.emit(PeerChanged{Participant: part, State: state}) },
+	})
+	if err != nil {
+		s.log.Error("peer connection", "err", err)
+		return
+	}
+	s.mu.Lock()
+	s.peers[part.ID] = p
+	s.mu.Unlock()
+}
+
+// finish marks the session ended and closes its peer connections.
+func (s *Session) finish(e protocol.SessionEnded) {
+	first := false
+	s.endedOnce.Do(func() {
+		first = true
+		close(s.ended)
+	})
+	if !first {
+		return
+	}
+	s.mu.Lock()
+	s.info.State = protocol.StateEnded
+	s.mu.Unlock()
+	s.closePeers()
+	s.ev.emit(SessionEnded{Ended: e})
+}
+
+func (s *Session) closePeers() {
+	s.mu.Lock()
+	peers := s.peers
+	s.peers = make(map[string]*Peer)
+	s.mu.Unlock()
+	for _, p := range peers {
+		_ = p.Close()
+	}
+}
+
+// handleError delivers a refusal to the request that caused it.
+func handleError(reqs *requests, log *slog.Logger, env protocol.Envelope) {
+	var perr protocol.Error
+	if err := env.Decode(&perr); err != nil {
+		log.Warn("ignoring malformed error frame", "err", err)
+		return
+	}
+	if env.Ref == 0 || !reqs.resolve(env.Ref, &perr) {
+		log.Warn("server refused a frame", "code", perr.Code, "message", perr.Message, "ref", env.Ref)
+	}
+}
