@@ -38,6 +38,10 @@ func WithPublicURL(u string) Option { return func(c *server.Config) { c.PublicUR
 // WithRelayIP sets the IP the TURN server hands out as relay address.
 func WithRelayIP(ip string) Option { return func(c *server.Config) { c.RelayIP = ip } }
 
+// WithAddr sets the HTTPS listen address, for tests that restart the
+// server and need it back on the same port.
+func WithAddr(addr string) Option { return func(c *server.Config) { c.Addr = addr } }
+
 // WithLogger sets the server's logger; the default writes to the test's log.
 func WithLogger(l *slog.Logger) Option { return func(c *server.Config) { c.Logger = l } }
 
