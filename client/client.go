@@ -12,6 +12,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
@@ -212,6 +213,13 @@ func (a *api) do(ctx context.Context, method, path string, in, out any) error {
 		return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
 	}
 	return nil
+}
+
+// randomID returns 16 random bytes in hex.
+func randomID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported systems
+	return hex.EncodeToString(b)
 }
 
 // IsCode reports whether err is a server refusal with the given code.

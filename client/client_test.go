@@ -3,7 +3,6 @@ package client_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -128,7 +127,7 @@ func TestBadFramesAreIgnored(t *testing.T) {
 	defer srv.Close()
 	der := srv.Certificate().Raw
 
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := testLogger(t)
 	rep, err := client.SignIn(t.Context(), client.Config{Server: srv.URL, Fingerprint: client.Fingerprint(der), Logger: logger}, "ann", "pw")
 	if err != nil {
 		t.Fatalf("SignIn: %v", err)
@@ -155,7 +154,7 @@ func TestSessionSurvivesServerRestart(t *testing.T) {
 	h := servertest.Start(t, servertest.WithAddr(addr))
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := testLogger(t)
 	cfg := client.Config{Server: h.URL, Fingerprint: h.Fingerprint, Logger: logger}
 
 	rep, err := client.SignIn(ctx, cfg, h.AdminUser, h.AdminPassword)
@@ -190,6 +189,14 @@ func TestSessionSurvivesServerRestart(t *testing.T) {
 	}
 	for {
 		if e := next[client.ConnectionChanged](t, cs.Events()); e.Connected {
+			break
+		}
+	}
+	for dropped := false; ; {
+		e := next[client.ConnectionChanged](t, rep.Events())
+		if !e.Connected {
+			dropped = true
+		} else if dropped {
 			break
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,7 +56,7 @@ func runSession(t *testing.T, relayOnly bool, wantType string) {
 	h := servertest.Start(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 	defer cancel()
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := testLogger(t)
 	cfg := client.Config{Server: h.URL, Fingerprint: h.Fingerprint, Logger: logger, RelayOnly: relayOnly}
 
 	rep, err := client.SignIn(ctx, cfg, h.AdminUser, h.AdminPassword)
@@ -202,9 +203,31 @@ func recv(t *testing.T, p *client.Peer) client.DataMessage {
 	}
 }
 
-type testWriter struct{ t *testing.T }
+// testLogger logs to the test until it ends. Pion's socket goroutines may
+// log a last line just after a connection's Close returns; once the test's
+// cleanup has run those lines are dropped rather than logged to a finished
+// test.
+func testLogger(t *testing.T) *slog.Logger {
+	w := &testWriter{t: t}
+	t.Cleanup(func() {
+		w.mu.Lock()
+		w.done = true
+		w.mu.Unlock()
+	})
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
 
-func (w testWriter) Write(b []byte) (int, error) {
-	w.t.Log(string(b))
+type testWriter struct {
+	t    *testing.T
+	mu   sync.Mutex
+	done bool
+}
+
+func (w *testWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(string(b))
+	}
 	return len(b), nil
 }

@@ -27,6 +27,7 @@ type DataMessage struct {
 // Pion's callbacks only post work to a channel that one goroutine per Peer
 // runs, so the connection's state changes in one place, in order.
 type Peer struct {
+	cfg       peerConfig
 	part      protocol.Participant
 	initiator bool
 	pc        *webrtc.PeerConnection
@@ -52,6 +53,9 @@ type Peer struct {
 
 	mu       sync.Mutex
 	channels map[string]*webrtc.DataChannel
+	// conn names this connection attempt (see protocol.Signal.Conn): the
+	// initiator picks it; the answerer takes it from the offer.
+	conn string
 }
 
 // peerConfig is what a Peer is made from.
@@ -87,7 +91,7 @@ func newPeer(cfg peerConfig) (*Peer, error) {
 		return nil, fmt.Errorf("new peer connection: %w", err)
 	}
 	p := &Peer{
-		part: cfg.participant, initiator: cfg.initiator, pc: pc, log: cfg.log,
+		cfg: cfg, part: cfg.participant, initiator: cfg.initiator, pc: pc, log: cfg.log,
 		signal: cfg.signal, onState: cfg.onState,
 		ops: make(chan func(), 256), msgs: make(chan DataMessage, 256), done: make(chan struct{}),
 		connected: make(chan struct{}), failed: make(chan struct{}),
@@ -106,6 +110,9 @@ func newPeer(cfg peerConfig) (*Peer, error) {
 	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
 		p.post(func() { p.addChannel(dc) })
 	})
+	if p.initiator {
+		p.conn = randomID()
+	}
 	p.wg.Add(1)
 	go p.run()
 	if p.initiator {
@@ -155,7 +162,7 @@ func (p *Peer) offer() {
 		p.fail(fmt.Errorf("set local offer: %w", err))
 		return
 	}
-	if err := p.signal(protocol.Signal{To: p.part.ID, Kind: protocol.SignalOffer, SDP: offer.SDP}); err != nil {
+	if err := p.signal(protocol.Signal{To: p.part.ID, Kind: protocol.SignalOffer, SDP: offer.SDP, Conn: p.connID()}); err != nil {
 		p.fail(err)
 	}
 }
@@ -166,7 +173,7 @@ func (p *Peer) sendCandidate(c webrtc.ICECandidateInit) {
 		p.fail(err)
 		return
 	}
-	if err := p.signal(protocol.Signal{To: p.part.ID, Kind: protocol.SignalCandidate, Candidate: string(b)}); err != nil {
+	if err := p.signal(protocol.Signal{To: p.part.ID, Kind: protocol.SignalCandidate, Candidate: string(b), Conn: p.connID()}); err != nil {
 		p.log.Warn("send candidate", "err", err)
 	}
 }
@@ -194,7 +201,7 @@ func (p *Peer) handleSignal(s protocol.Signal) {
 				p.fail(fmt.Errorf("set local answer: %w", err))
 				return
 			}
-			if err := p.signal(protocol.Signal{To: p.part.ID, Kind: protocol.SignalAnswer, SDP: answer.SDP}); err != nil {
+			if err := p.signal(protocol.Signal{To: p.part.ID, Kind: protocol.SignalAnswer, SDP: answer.SDP, Conn: p.connID()}); err != nil {
 				p.fail(err)
 			}
 		case protocol.SignalAnswer:
@@ -285,6 +292,31 @@ func (p *Peer) stateChanged(s webrtc.PeerConnectionState) {
 func (p *Peer) checkConnected() {
 	if p.iceUp && p.controlOpen {
 		p.connectedOnce.Do(func() { close(p.connected) })
+	}
+}
+
+func (p *Peer) connID() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.conn
+}
+
+// accepts decides whether a signal belongs to this connection attempt. An
+// answerer binds to the attempt of the first offer it sees; replace reports
+// an offer of a newer attempt, which needs a fresh peer connection.
+func (p *Peer) accepts(s protocol.Signal) (ok, replace bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.initiator:
+		return s.Conn == p.conn, false
+	case s.Kind == protocol.SignalOffer && p.conn == "":
+		p.conn = s.Conn
+		return true, false
+	case s.Kind == protocol.SignalOffer && s.Conn != p.conn:
+		return false, true
+	default:
+		return p.conn != "" && s.Conn == p.conn, false
 	}
 }
 

@@ -173,11 +173,24 @@ func (s *Session) handle(env protocol.Envelope) {
 			s.log.Warn("ignoring signal", "err", err)
 			return
 		}
-		if p := s.Peer(sig.From); p != nil {
-			p.handleSignal(sig)
-		} else {
+		p := s.Peer(sig.From)
+		if p == nil {
 			s.log.Warn("ignoring a signal from a participant with no peer connection", "from", sig.From)
+			return
 		}
+		ok, replace := p.accepts(sig)
+		if replace {
+			// The other side started a new attempt: answer it afresh.
+			if p = s.replacePeer(p); p == nil {
+				return
+			}
+			ok, _ = p.accepts(sig)
+		}
+		if !ok {
+			s.log.Debug("dropping a signal of an old connection attempt", "from", sig.From, "kind", sig.Kind)
+			return
+		}
+		p.handleSignal(sig)
 	case protocol.TypeChatMessage:
 		var m protocol.ChatMessage
 		if err := env.Decode(&m); err != nil {
@@ -214,6 +227,20 @@ func (s *Session) setInfo(info protocol.SessionInfo) {
 	s.info = info
 	s.mu.Unlock()
 	s.ev.emit(SessionChanged{Info: info})
+}
+
+// replacePeer closes a peer connection and opens a new one like it.
+func (s *Session) replacePeer(old *Peer) *Peer {
+	_ = old.Close()
+	p, err := newPeer(old.cfg)
+	if err != nil {
+		s.log.Error("peer connection", "err", err)
+		return nil
+	}
+	s.mu.Lock()
+	s.peers[p.part.ID] = p
+	s.mu.Unlock()
+	return p
 }
 
 // connectPeer replaces any peer connection to the participant with a new

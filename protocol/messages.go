@@ -207,12 +207,20 @@ type Signal struct {
 	// Candidate is set for candidates: the JSON of an ICE candidate init
 	// (candidate, sdpMid, sdpMLineIndex); empty means end of candidates.
 	Candidate string `json:"candidate,omitempty"`
+	// Conn names one connection attempt between two participants: the
+	// initiator chooses it for its offer and both sides repeat it in every
+	// later signal. After a reconnect the server asks for a new attempt;
+	// signals of an older attempt are stale and dropped.
+	Conn string `json:"conn,omitempty"`
 }
 
 // Validate checks a signal sent by a client.
 func (s Signal) Validate() error {
 	if s.To == "" || len(s.To) > 64 {
 		return fmt.Errorf("%w: signal needs a recipient", ErrBadData)
+	}
+	if len(s.Conn) > 64 {
+		return fmt.Errorf("%w: connection attempt name too long", ErrBadData)
 	}
 	switch s.Kind {
 	case SignalOffer, SignalAnswer:
