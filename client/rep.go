@@ -23,6 +23,7 @@ type Rep struct {
 	mu        sync.Mutex
 	sessions  map[string]*Session
 	accepting map[string]chan *Session
+	early     map[string][]protocol.Envelope // frames of a session being accepted, before its state
 	closeOnce sync.Once
 }
 
@@ -49,6 +50,7 @@ func SignIn(ctx context.Context, cfg Config, username, password string) (*Rep, e
 		ev:        newEvents(func(e Event) { log.Warn("rep events full; dropping one", "event", fmt.Sprintf("%T", e)) }),
 		sessions:  make(map[string]*Session),
 		accepting: make(map[string]chan *Session),
+		early:     make(map[string][]protocol.Envelope),
 	}
 	r.sig = startSignaling(a, log, r.handle, func(up bool, err error) { r.ev.emit(ConnectionChanged{Connected: up, Err: err}) })
 	if err := r.sig.waitFirst(ctx); err != nil {
@@ -147,6 +149,15 @@ func (r *Rep) sessionFrame(env protocol.Envelope) {
 	r.mu.Lock()
 	s := r.sessions[env.Session]
 	waiter := r.accepting[env.Session]
+	if s == nil && waiter != nil && env.Type != protocol.TypeSessionState {
+		// Accepted, but its state has not arrived yet: keep the frame.
+		if len(r.early[env.Session]) < maxEarlySignals {
+			r.early[env.Session] = append(r.early[env.Session], env)
+		}
+		r.mu.Unlock()
+		return
+	}
+	var early []protocol.Envelope
 	if s == nil && waiter != nil && env.Type == protocol.TypeSessionState {
 		var info protocol.SessionInfo
 		if err := env.Decode(&info); err != nil {
@@ -163,6 +174,8 @@ func (r *Rep) sessionFrame(env protocol.Envelope) {
 		s = newSession(info, self, r.api, r.sig, &r.reqs, r.cfg)
 		r.sessions[env.Session] = s
 		delete(r.accepting, env.Session)
+		early = r.early[env.Session]
+		delete(r.early, env.Session)
 		waiter <- s
 	}
 	r.mu.Unlock()
@@ -171,6 +184,9 @@ func (r *Rep) sessionFrame(env protocol.Envelope) {
 		return
 	}
 	s.handle(env)
+	for _, e := range early {
+		s.handle(e)
+	}
 	if env.Type == protocol.TypeSessionEnded {
 		r.mu.Lock()
 		delete(r.sessions, env.Session)

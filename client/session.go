@@ -23,6 +23,7 @@ type Session struct {
 	mu        sync.Mutex
 	info      protocol.SessionInfo
 	peers     map[string]*Peer
+	early     map[string][]protocol.Signal // signals that came before their peer
 	chats     []pendingChat
 	ended     chan struct{}
 	endedOnce sync.Once
@@ -40,6 +41,7 @@ func newSession(info protocol.SessionInfo, self protocol.Participant, a *api, si
 		ev:    newEvents(func(e Event) { log.Warn("session events full; dropping one", "event", fmt.Sprintf("%T", e)) }),
 		info:  info,
 		peers: make(map[string]*Peer),
+		early: make(map[string][]protocol.Signal),
 		ended: make(chan struct{}),
 	}
 }
@@ -175,22 +177,18 @@ func (s *Session) handle(env protocol.Envelope) {
 		}
 		p := s.Peer(sig.From)
 		if p == nil {
-			s.log.Warn("ignoring a signal from a participant with no peer connection", "from", sig.From)
-			return
-		}
-		ok, replace := p.accepts(sig)
-		if replace {
-			// The other side started a new attempt: answer it afresh.
-			if p = s.replacePeer(p); p == nil {
-				return
+			// The server's peer.connect may trail a quick offer; hold a
+			// few signals until the connection exists.
+			s.mu.Lock()
+			if len(s.early[sig.From]) < maxEarlySignals {
+				s.early[sig.From] = append(s.early[sig.From], sig)
+			} else {
+				s.log.Warn("dropping a signal from a participant with no peer connection", "from", sig.From)
 			}
-			ok, _ = p.accepts(sig)
-		}
-		if !ok {
-			s.log.Debug("dropping a signal of an old connection attempt", "from", sig.From, "kind", sig.Kind)
+			s.mu.Unlock()
 			return
 		}
-		p.handleSignal(sig)
+		s.deliver(p, sig)
 	case protocol.TypeChatMessage:
 		var m protocol.ChatMessage
 		if err := env.Decode(&m); err != nil {
@@ -227,6 +225,28 @@ func (s *Session) setInfo(info protocol.SessionInfo) {
 	s.info = info
 	s.mu.Unlock()
 	s.ev.emit(SessionChanged{Info: info})
+}
+
+// maxEarlySignals bounds the signals held for a peer connection that does
+// not exist yet.
+const maxEarlySignals = 64
+
+// deliver hands a signal to its peer connection, or to a fresh one when the
+// other side started a new attempt.
+func (s *Session) deliver(p *Peer, sig protocol.Signal) {
+	ok, replace := p.accepts(sig)
+	if replace {
+		// The other side started a new attempt: answer it afresh.
+		if p = s.replacePeer(p); p == nil {
+			return
+		}
+		ok, _ = p.accepts(sig)
+	}
+	if !ok {
+		s.log.Debug("dropping a signal of an old connection attempt", "from", sig.From, "kind", sig.Kind)
+		return
+	}
+	p.handleSignal(sig)
 }
 
 // replacePeer closes a peer connection and opens a new one like it.
@@ -269,7 +289,12 @@ func (s *Session) connectPeer(m protocol.PeerConnect) {
 	}
 	s.mu.Lock()
 	s.peers[part.ID] = p
+	early := s.early[part.ID]
+	delete(s.early, part.ID)
 	s.mu.Unlock()
+	for _, sig := range early {
+		s.deliver(p, sig)
+	}
 }
 
 // finish marks the session ended and closes its peer connections.

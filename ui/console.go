@@ -106,7 +106,7 @@ func NewKeyPanel(clip fyne.Clipboard, onGenerate func()) *KeyPanel {
 	k.CopyCode.Disable()
 	k.CopyURL.Disable()
 	k.Content = widget.NewCard("Session key", "Give the code or the link to your customer.",
-		container.NewVBox(k.Generate, container.NewBorder(nil, nil, nil, k.CopyCode, k.Code), container.NewBorder(nil, nil, nil, k.CopyURL, k.URL)))
+		container.NewVBox(k.Generate, container.NewBorder(nil, nil, nil, k.CopyCode, k.Code), container.NewBorder(nil, nil, nil, container.NewVBox(k.CopyURL), k.URL)))
 	return k
 }
 

@@ -79,7 +79,8 @@ type CustomerView struct {
 	End     *widget.Button
 	Content fyne.CanvasObject
 
-	lang string
+	lang    string
+	bodyBox *fyne.Container
 }
 
 // NewCustomerView returns the session screen, showing the waiting state.
@@ -87,14 +88,19 @@ func NewCustomerView(win fyne.Window, lang string, onSend func(string), onEnd fu
 	t := func(k string) string { return assets.Text(lang, k) }
 	v := &CustomerView{Title: widget.NewLabel(t("wait.title")), Body: widget.NewLabel(t("wait.body")), lang: lang}
 	v.Title.TextStyle.Bold = true
-	v.Title.Wrapping = fyne.TextWrapWord
+	// One line: a wrapping label beside the button would ask for a height
+	// the window cannot have.
+	v.Title.Truncation = fyne.TextTruncateEllipsis
 	v.Body.Wrapping = fyne.TextWrapWord
 	v.Chat = NewChatView(t("chat.send"), t("chat.placeholder"), onSend)
 	v.End = widget.NewButtonWithIcon(t("end.button"), theme.CancelIcon(), func() {
 		confirmEnd(win, t("end.button"), t("end.confirm_body"), onEnd)
 	})
 	v.End.Importance = widget.DangerImportance
-	top := container.NewBorder(nil, nil, nil, container.NewVBox(v.End), container.NewVBox(v.Title, v.Body))
+	// The body wraps inside a box of fixed width: a wrapping label measured
+	// before its first layout asks for one word per line.
+	v.bodyBox = container.NewGridWrap(fyne.NewSize(480, 64), v.Body)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewVBox(v.End), v.Title), v.bodyBox)
 	v.Content = container.NewBorder(top, nil, nil, nil, v.Chat.Content)
 	return v
 }
@@ -103,25 +109,25 @@ func NewCustomerView(win fyne.Window, lang string, onSend func(string), onEnd fu
 func (v *CustomerView) ChattingWith(name string) {
 	v.Title.SetText(fmt.Sprintf(assets.Text(v.lang, "chat.with"), name))
 	v.Body.SetText("")
-	v.Body.Hide()
+	v.bodyBox.Hide()
 }
 
 // Connection shows an interrupted connection, or clears the notice.
 func (v *CustomerView) Connection(up bool) {
 	if up {
 		v.Body.SetText("")
-		v.Body.Hide()
+		v.bodyBox.Hide()
 		return
 	}
 	v.Body.SetText(assets.Text(v.lang, "conn.lost"))
-	v.Body.Show()
+	v.bodyBox.Show()
 }
 
 // Ended shows the end of the session and disables chat.
 func (v *CustomerView) Ended() {
 	v.Title.SetText(assets.Text(v.lang, "ended.title"))
 	v.Body.SetText(assets.Text(v.lang, "ended.body"))
-	v.Body.Show()
+	v.bodyBox.Show()
 	v.Chat.Entry.Disable()
 	v.Chat.Send.Disable()
 	v.End.Disable()

@@ -167,6 +167,9 @@ func (r *repApp) pump() {
 				switch e := ev.(type) {
 				case client.QueueChanged:
 					r.con.Queue.Set(e.Queue.Waiting)
+					if len(e.Queue.Waiting) == 0 {
+						r.con.SetStatus("Signed in as " + name + " — connected")
+					}
 				case client.SessionWaiting:
 					r.con.SetStatus("Signed in as " + name + " — " + e.Session.CustomerName + " is waiting")
 					r.app.SendNotification(fyne.NewNotification("A customer is waiting", e.Session.CustomerName+" needs help."))

@@ -38,11 +38,9 @@ type ChatView struct {
 // NewChatView returns a chat view; onSend receives each line the user sends.
 // Blank lines are not sent.
 func NewChatView(sendLabel, placeholder string, onSend func(text string)) *ChatView {
-	c := &ChatView{History: container.NewVBox(), Entry: widget.NewMultiLineEntry(), onSend: onSend}
+	c := &ChatView{History: container.NewVBox(), Entry: widget.NewEntry(), onSend: onSend}
 	c.Entry.SetPlaceHolder(placeholder)
-	c.Entry.Wrapping = fyne.TextWrapWord
-	c.Entry.SetMinRowsVisible(2)
-	// Enter sends; Shift-Enter makes a new line.
+	// Enter sends, as in every chat people know.
 	c.Entry.OnSubmitted = func(string) { c.submit() }
 	c.Send = widget.NewButtonWithIcon(sendLabel, theme.MailSendIcon(), c.submit)
 	c.Send.Importance = widget.HighImportance
