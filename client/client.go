@@ -161,6 +161,19 @@ func FetchFingerprint(ctx context.Context, server string) (string, error) {
 	return Fingerprint(certs[0].Raw), nil
 }
 
+// newAPI returns an API client for the configured server, not yet signed in.
+func (c Config) newAPI() (*api, error) {
+	base, err := c.base()
+	if err != nil {
+		return nil, err
+	}
+	hc, err := c.httpClient()
+	if err != nil {
+		return nil, err
+	}
+	return &api{base: base, http: hc}, nil
+}
+
 // api is an authenticated JSON API client.
 type api struct {
 	base  *url.URL

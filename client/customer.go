@@ -21,15 +21,10 @@ type Customer struct {
 
 // Join spends a session code and opens the customer's signaling connection.
 func Join(ctx context.Context, cfg Config, code, name string) (*Customer, error) {
-	base, err := cfg.base()
+	a, err := cfg.newAPI()
 	if err != nil {
 		return nil, err
 	}
-	hc, err := cfg.httpClient()
-	if err != nil {
-		return nil, err
-	}
-	a := &api{base: base, http: hc}
 	req := protocol.JoinRequest{Code: code, Name: name}
 	if err := req.Validate(); err != nil {
 		return nil, fmt.Errorf("join: %w", err)

@@ -30,15 +30,10 @@ type Rep struct {
 // SignIn logs a rep in and opens the signaling connection, which then
 // reconnects by itself until Close.
 func SignIn(ctx context.Context, cfg Config, username, password string) (*Rep, error) {
-	base, err := cfg.base()
+	a, err := cfg.newAPI()
 	if err != nil {
 		return nil, err
 	}
-	hc, err := cfg.httpClient()
-	if err != nil {
-		return nil, err
-	}
-	a := &api{base: base, http: hc}
 	var lr protocol.LoginResponse
 	if err := a.do(ctx, "POST", protocol.PathLogin, protocol.LoginRequest{Username: username, Password: password}, &lr); err != nil {
 		return nil, fmt.Errorf("sign in: %w", err)
