@@ -10,6 +10,8 @@ var (
 	ErrBadAddress = errors.New("mail: invalid address")
 	// ErrUnknownMacro is returned when a template uses a %MACRO% this package does not know.
 	ErrUnknownMacro = errors.New("mail: unknown macro")
+	// ErrNoStartTLS is returned when StartTLSRequired and the server lacks STARTTLS.
+	ErrNoStartTLS = errors.New("mail: server does not offer STARTTLS")
 	// ErrUnknownLanguage is returned when no default template exists for a language.
 	ErrUnknownLanguage = errors.New("mail: no default template for language")
 )
