@@ -4,3 +4,7 @@ import "errors"
 
 // ErrUnknownType is returned for a portal type that does not exist.
 var ErrUnknownType = errors.New("portal: unknown portal type")
+
+// ErrBadBanner is returned for a chat window banner that is not an 8-bit BMP
+// 480 px wide.
+var ErrBadBanner = errors.New("portal: bad banner")
