@@ -8,3 +8,6 @@ var ErrUnknownType = errors.New("portal: unknown portal type")
 // ErrBadBanner is returned for a chat window banner that is not an 8-bit BMP
 // 480 px wide.
 var ErrBadBanner = errors.New("portal: bad banner")
+
+// ErrInvalid is returned by Validate for a setting with a bad value.
+var ErrInvalid = errors.New("portal: invalid setting")
