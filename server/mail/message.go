@@ -103,7 +103,9 @@ func build(m Message, now time.Time, host string) (from string, to []string, dat
 	qp := quotedprintable.NewWriter(&b)
 	qp.Write([]byte(strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")))
 	qp.Close()
-	b.WriteString("\r\n")
+	if len(m.Attachments) > 0 {
+		b.WriteString("\r\n")
+	}
 	for _, at := range m.Attachments {
 		ct := at.ContentType
 		if ct == "" {
