@@ -42,6 +42,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /{$}", s.handlePortal)
 	mux.HandleFunc("POST /{$}", s.handlePortalPost)
 	mux.HandleFunc("GET "+protocol.PathKeyPage+"{code}", s.handleKeyPage)
+	s.adminRoutes(mux)
+	s.downloadRoutes(mux)
+	s.consoleRoutes(mux)
 	return mux
 }
 
