@@ -68,6 +68,9 @@ type JoinResponse struct {
 	Token       string      `json:"token"`
 	Session     SessionInfo `json:"session"`
 	Participant Participant `json:"participant"`
+	// Config is the portal's customer client configuration, snapshotted
+	// into the session when it was created.
+	Config *CustomerClientConfig `json:"config,omitempty"`
 }
 
 // TranscriptEvent is one stored event of a session.
