@@ -21,9 +21,9 @@ import (
 // Template is an invitation e-mail: a subject line and a plain-text body.
 type Template struct {
 	// Subject is the subject line; it may contain macros.
-	Subject string
+	Subject string `json:"subject"`
 	// Body is the plain-text body; it may contain macros.
-	Body string
+	Body string `json:"body"`
 }
 
 // InvitationData is the values the invitation macros expand to.

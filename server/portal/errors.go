@@ -11,3 +11,7 @@ var ErrBadBanner = errors.New("portal: bad banner")
 
 // ErrInvalid is returned by Validate for a setting with a bad value.
 var ErrInvalid = errors.New("portal: invalid setting")
+
+// ErrClosed is returned when a portal takes no sessions now: outside its
+// business hours, or on a holiday.
+var ErrClosed = errors.New("portal: closed")

@@ -1,5 +1,10 @@
-// Package portal holds the configuration model of a public portal: its type,
-// the customer client's configuration and the per-portal functions.
+// Package portal holds the administration model of Tandem's public portals:
+// a portal's URL (path or host), type, subportals, the customer client's
+// configuration (protocol.CustomerClientConfig, with the per-portal
+// functions), business hours, the queue wait estimate, the chat window
+// banner, teams, customer notices, canned messages and audit records; and
+// [Admin], the validated and audited operations on them that the JSON API
+// and the admin pages share.
 package portal
 
 import "fmt"
