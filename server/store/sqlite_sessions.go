@@ -13,58 +13,6 @@ import (
 	"github.com/tandemhq/tandem/protocol"
 )
 
-// CreatePortal adds a portal; [ErrConflict] if the slug or ID is taken.
-func (s *SQLite) CreatePortal(ctx context.Context, p Portal) error {
-	if p.ID == "" || p.Slug == "" {
-		return fmt.Errorf("create portal %q: ID and slug are required", p.Slug)
-	}
-	var ta timeArgs
-	created := ta.req("created", p.Created)
-	if ta.err != nil {
-		return fmt.Errorf("create portal %q: %w", p.Slug, ta.err)
-	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO portals (id, slug, name, created) VALUES (?, ?, ?, ?)",
-			p.ID, p.Slug, p.Name, created)
-		return mapErr(err)
-	})
-	if err != nil {
-		return fmt.Errorf("create portal %q: %w", p.Slug, err)
-	}
-	return nil
-}
-
-// scanPortal reads id, slug, name, created.
-func scanPortal(sc scanner) (Portal, error) {
-	var (
-		p       Portal
-		created sql.NullInt64
-	)
-	if err := sc.Scan(&p.ID, &p.Slug, &p.Name, &created); err != nil {
-		return Portal{}, notFound(err)
-	}
-	p.Created = fromNanos(created)
-	return p, nil
-}
-
-// PortalBySlug finds a portal by its URL slug.
-func (s *SQLite) PortalBySlug(ctx context.Context, slug string) (Portal, error) {
-	p, err := scanPortal(s.r.QueryRowContext(ctx, "SELECT id, slug, name, created FROM portals WHERE slug = ?", slug))
-	if err != nil {
-		return Portal{}, fmt.Errorf("portal %q: %w", slug, err)
-	}
-	return p, nil
-}
-
-// PortalByID finds a portal by ID.
-func (s *SQLite) PortalByID(ctx context.Context, id string) (Portal, error) {
-	p, err := scanPortal(s.r.QueryRowContext(ctx, "SELECT id, slug, name, created FROM portals WHERE id = ?", id))
-	if err != nil {
-		return Portal{}, fmt.Errorf("portal %s: %w", id, err)
-	}
-	return p, nil
-}
-
 // CreateQueue adds a queue; [ErrConflict] if the ID is taken or the rep
 // has a personal queue already. A personal queue needs RepID; a team
 // queue has none (its reps are added with [SQLite.AddQueueMember]).
@@ -88,28 +36,28 @@ func (s *SQLite) CreateQueue(ctx context.Context, q Queue) error {
 }
 
 func insertQueue(ctx context.Context, tx *sql.Tx, q Queue) error {
-	_, err := tx.ExecContext(ctx, "INSERT INTO queues (id, kind, name, rep_id, portal_id) VALUES (?, ?, ?, ?, ?)",
-		q.ID, q.Kind.String(), q.Name, nullString(q.RepID), nullString(q.PortalID))
+	_, err := tx.ExecContext(ctx, "INSERT INTO queues (id, kind, name, rep_id, portal_id, team_id) VALUES (?, ?, ?, ?, ?, ?)",
+		q.ID, q.Kind.String(), q.Name, nullString(q.RepID), nullString(q.PortalID), nullString(q.TeamID))
 	return mapErr(err)
 }
 
 // queueColumns selects a queue.
-const queueColumns = "SELECT q.id, q.kind, q.name, q.rep_id, q.portal_id FROM queues q"
+const queueColumns = "SELECT q.id, q.kind, q.name, q.rep_id, q.portal_id, q.team_id FROM queues q"
 
 // scanQueue reads one row of queueColumns.
 func scanQueue(sc scanner) (Queue, error) {
 	var (
-		q             Queue
-		kind          string
-		repID, portal sql.NullString
+		q                   Queue
+		kind                string
+		repID, portal, team sql.NullString
 	)
-	if err := sc.Scan(&q.ID, &kind, &q.Name, &repID, &portal); err != nil {
+	if err := sc.Scan(&q.ID, &kind, &q.Name, &repID, &portal, &team); err != nil {
 		return Queue{}, notFound(err)
 	}
 	if err := q.Kind.UnmarshalText([]byte(kind)); err != nil {
 		return Queue{}, err
 	}
-	q.RepID, q.PortalID = repID.String, portal.String
+	q.RepID, q.PortalID, q.TeamID = repID.String, portal.String, team.String
 	return q, nil
 }
 
@@ -150,16 +98,21 @@ func (s *SQLite) personalQueue(ctx context.Context, repID string) (Queue, error)
 }
 
 // QueuesForRep lists the queues a rep serves: its personal queue (created
-// if need be) first, then its teams' queues by name; [ErrNotFound] if there
-// is no such rep.
+// if need be) first, then its teams' queues by name: team queues it was
+// added to with [SQLite.AddQueueMember], and the queue of each of its
+// teams on each portal the team is assigned to. [ErrNotFound] if there is
+// no such rep.
 func (s *SQLite) QueuesForRep(ctx context.Context, repID string) ([]Queue, error) {
 	personal, err := s.personalQueue(ctx, repID)
 	if err != nil {
 		return nil, fmt.Errorf("queues of rep %s: %w", repID, err)
 	}
 	qs := []Queue{personal}
-	rows, err := s.r.QueryContext(ctx, queueColumns+
-		" JOIN queue_members m ON m.queue_id = q.id WHERE m.rep_id = ? AND q.kind = 'team' ORDER BY q.name, q.id", repID)
+	rows, err := s.r.QueryContext(ctx, queueColumns+` WHERE q.kind = 'team' AND (
+			q.id IN (SELECT queue_id FROM queue_members WHERE rep_id = ?1)
+			OR EXISTS (SELECT 1 FROM team_members tm JOIN team_portals tp ON tp.team_id = tm.team_id
+				WHERE tm.rep_id = ?1 AND tm.team_id = q.team_id AND tp.portal_id = q.portal_id))
+		ORDER BY q.name, q.id`, repID)
 	if err != nil {
 		return nil, fmt.Errorf("queues of rep %s: %w", repID, err)
 	}

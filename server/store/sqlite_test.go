@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/tandemhq/tandem/protocol"
+	"github.com/tandemhq/tandem/server/portal"
 )
 
 func TestMain(m *testing.M) {
@@ -372,12 +373,13 @@ func TestPortals(t *testing.T) {
 	p := Portal{ID: "p1", Slug: "default", Name: "Support", Created: t0}
 	must(t, s.CreatePortal(ctx, p))
 	p.Created = utc(p.Created)
+	p.Settings = portal.DefaultSettings()
 	got, err := s.PortalBySlug(ctx, "default")
-	if err != nil || got != p {
+	if err != nil || !reflect.DeepEqual(got, p) {
 		t.Errorf("PortalBySlug = %+v, %v; want %+v", got, err, p)
 	}
 	got, err = s.PortalByID(ctx, "p1")
-	if err != nil || got != p {
+	if err != nil || !reflect.DeepEqual(got, p) {
 		t.Errorf("PortalByID = %+v, %v; want %+v", got, err, p)
 	}
 	_, err = s.PortalBySlug(ctx, "other")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/protocol"
+	"github.com/tandemhq/tandem/server/portal"
 )
 
 // Store is the server's persistent state. Every method is safe for
@@ -47,12 +48,92 @@ type Store interface {
 	// an unknown code [ErrNotFound].
 	UseKey(ctx context.Context, code string, now time.Time) (Key, error)
 
-	// CreatePortal adds a portal; [ErrConflict] if the slug is taken.
+	// CreatePortal adds a portal, normalised and validated (zero Settings
+	// mean portal.DefaultSettings); [ErrConflict] if the slug or host is
+	// taken, an error wrapping portal.ErrInvalid for a bad setting.
 	CreatePortal(ctx context.Context, p Portal) error
+	// UpdatePortal replaces a portal's slug, host, name, parent and
+	// settings (not Created), normalised and validated like CreatePortal.
+	UpdatePortal(ctx context.Context, p Portal) error
 	// PortalBySlug finds a portal by its URL slug.
 	PortalBySlug(ctx context.Context, slug string) (Portal, error)
+	// PortalByHost finds a portal by its host name (case-insensitive).
+	PortalByHost(ctx context.Context, host string) (Portal, error)
 	// PortalByID finds a portal by ID.
 	PortalByID(ctx context.Context, id string) (Portal, error)
+	// Portals lists every portal and subportal by slug.
+	Portals(ctx context.Context) ([]Portal, error)
+
+	// SaveBanner stores a banner validated with portal.ValidateBanner under
+	// its SHA-256 and returns the hash; saving it twice is not an error.
+	SaveBanner(ctx context.Context, bmp []byte, now time.Time) (string, error)
+	// Banner returns a stored banner by its SHA-256 (the built-in default too).
+	Banner(ctx context.Context, sha256 string) ([]byte, error)
+
+	// SiteSettings returns the site-wide settings (zero until saved).
+	SiteSettings(ctx context.Context) (portal.SiteSettings, error)
+	// SaveSiteSettings validates and stores the site-wide settings.
+	SaveSiteSettings(ctx context.Context, s portal.SiteSettings) error
+
+	// SaveSessionConfig stores the configuration a session started with.
+	SaveSessionConfig(ctx context.Context, sessionID string, c protocol.CustomerClientConfig) error
+	// SessionConfig returns it; [ErrNotFound] if none was stored.
+	SessionConfig(ctx context.Context, sessionID string) (protocol.CustomerClientConfig, error)
+
+	// CreateTeam adds a team with its portals and members.
+	CreateTeam(ctx context.Context, t portal.Team) error
+	// UpdateTeam replaces a team's name, portals and members.
+	UpdateTeam(ctx context.Context, t portal.Team) error
+	// DeleteTeam removes a team, its memberships and canned messages; its
+	// queues stay for the sessions that waited in them.
+	DeleteTeam(ctx context.Context, id string) error
+	// Team finds a team by ID.
+	Team(ctx context.Context, id string) (portal.Team, error)
+	// Teams lists the teams by name.
+	Teams(ctx context.Context) ([]portal.Team, error)
+	// TeamsForRep lists the teams a rep belongs to, by name.
+	TeamsForRep(ctx context.Context, repID string) ([]portal.Team, error)
+	// SetPortalTeams replaces the teams assigned to a portal.
+	SetPortalTeams(ctx context.Context, portalID string, teamIDs []string) error
+	// PortalQueues lists the queues of the teams serving a portal, creating
+	// missing ones, by team name.
+	PortalQueues(ctx context.Context, portalID string) ([]Queue, error)
+
+	// CreateNotice adds a customer notice (a draft while Sent is zero).
+	CreateNotice(ctx context.Context, n portal.Notice) error
+	// UpdateNotice replaces a notice's portal, message, sent and expiry times.
+	UpdateNotice(ctx context.Context, n portal.Notice) error
+	// Notice finds a notice by ID.
+	Notice(ctx context.Context, id string) (portal.Notice, error)
+	// Notices lists every notice, newest first.
+	Notices(ctx context.Context) ([]portal.Notice, error)
+	// ActiveNotices lists the notices customers of a portal see at now,
+	// oldest first: sent, not expired, for that portal or for all.
+	ActiveNotices(ctx context.Context, portalID string, now time.Time) ([]portal.Notice, error)
+
+	// CreateCanned adds a canned message to a team.
+	CreateCanned(ctx context.Context, c portal.Canned) error
+	// UpdateCanned replaces a canned message's team, title and text.
+	UpdateCanned(ctx context.Context, c portal.Canned) error
+	// DeleteCanned removes a canned message.
+	DeleteCanned(ctx context.Context, id string) error
+	// Canned finds a canned message by ID.
+	Canned(ctx context.Context, id string) (portal.Canned, error)
+	// CannedForTeam lists a team's canned messages by title.
+	CannedForTeam(ctx context.Context, teamID string) ([]portal.Canned, error)
+	// CannedForRep lists the canned messages of a rep's teams by team name and title.
+	CannedForRep(ctx context.Context, repID string) ([]protocol.CannedMessage, error)
+
+	// AppendAudit records an administrative change and returns its ID.
+	AppendAudit(ctx context.Context, a portal.AuditRecord) (int64, error)
+	// Audit lists up to limit records, newest first.
+	Audit(ctx context.Context, limit int) ([]portal.AuditRecord, error)
+
+	// WaitSamples returns the limit most recently answered sessions of a
+	// queue (created and accepted times), for the wait estimate.
+	WaitSamples(ctx context.Context, queueID string, limit int) ([]portal.WaitSample, error)
+	// SetRepDisabled disables or enables a rep's account.
+	SetRepDisabled(ctx context.Context, repID string, disabled bool) error
 
 	// CreateQueue adds a queue.
 	CreateQueue(ctx context.Context, q Queue) error
@@ -153,14 +234,9 @@ type Key struct {
 	Used time.Time
 }
 
-// Portal is a public site customers start sessions from.
-type Portal struct {
-	ID string
-	// Slug is the portal's URL path segment; the default portal's is "default".
-	Slug    string
-	Name    string
-	Created time.Time
-}
+// Portal is a public site customers start sessions from; the model lives
+// in package portal.
+type Portal = portal.Portal
 
 // QueueKind says whose queue it is.
 type QueueKind int
@@ -183,6 +259,8 @@ type Queue struct {
 	RepID string
 	// PortalID is set where the queue belongs to one portal.
 	PortalID string
+	// TeamID is set for a team's queue on one portal.
+	TeamID string
 }
 
 // Session is one support session's record.
