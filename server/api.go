@@ -357,6 +357,10 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.store.AppendEvent(r.Context(), store.Event{SessionID: sess.ID, Kind: "created", From: cust.ID, Name: name, Role: protocol.RoleCustomer, Text: "joined with a session key", At: now}); err != nil {
 		return err
 	}
+	cfg, err := s.snapshotConfig(r.Context(), sess.ID, sess.PortalID)
+	if err != nil {
+		return err
+	}
 	tok, hash, err := auth.NewToken()
 	if err != nil {
 		return err
@@ -373,6 +377,7 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) error {
 			Participants: []protocol.Participant{p},
 		},
 		Participant: p,
+		Config:      &cfg,
 	})
 	if h := s.currentHub(); h != nil {
 		h.SessionCreated(r.Context(), sess.ID)
