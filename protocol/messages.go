@@ -46,22 +46,35 @@ const (
 	TypeChatSend
 	// TypeChatMessage, server → members: a stored chat line. Data: [ChatMessage].
 	TypeChatMessage
+
+	// TypeRepStatus, rep → server: the rep's availability. Data: [RepStatusUpdate].
+	TypeRepStatus
+	// TypeSessionNext, rep → server: accept the oldest session waiting in
+	// any of the rep's queues (Get Next). No session, no data. Answered by
+	// [TypeSessionAssigned], or [TypeError] with [CodeQueueEmpty].
+	TypeSessionNext
+	// TypeSessionAssigned, server → rep: the session a [TypeSessionNext]
+	// took, sent with its Ref and Session before the session's state. No data.
+	TypeSessionAssigned
 )
 
 var typeNames = []string{
-	TypeUnknown:        "unknown",
-	TypeWelcome:        "welcome",
-	TypeError:          "error",
-	TypeQueue:          "queue",
-	TypeSessionWaiting: "session.waiting",
-	TypeSessionAccept:  "session.accept",
-	TypeSessionState:   "session.state",
-	TypeSessionEnd:     "session.end",
-	TypeSessionEnded:   "session.ended",
-	TypePeerConnect:    "peer.connect",
-	TypeSignal:         "signal",
-	TypeChatSend:       "chat.send",
-	TypeChatMessage:    "chat.message",
+	TypeUnknown:         "unknown",
+	TypeWelcome:         "welcome",
+	TypeError:           "error",
+	TypeQueue:           "queue",
+	TypeSessionWaiting:  "session.waiting",
+	TypeSessionAccept:   "session.accept",
+	TypeSessionState:    "session.state",
+	TypeSessionEnd:      "session.end",
+	TypeSessionEnded:    "session.ended",
+	TypePeerConnect:     "peer.connect",
+	TypeSignal:          "signal",
+	TypeChatSend:        "chat.send",
+	TypeChatMessage:     "chat.message",
+	TypeRepStatus:       "rep.status",
+	TypeSessionNext:     "session.next",
+	TypeSessionAssigned: "session.assigned",
 }
 
 func (t Type) String() string {
@@ -105,6 +118,8 @@ var ClientRules = map[Type]Rule{
 	TypeSessionEnd:    {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
 	TypeSignal:        {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
 	TypeChatSend:      {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
+	TypeRepStatus:     {Roles: []Role{RoleRep, RoleAdmin}},
+	TypeSessionNext:   {Roles: []Role{RoleRep, RoleAdmin}},
 }
 
 // Allows reports whether role r may send frames under this rule.
