@@ -119,7 +119,7 @@ var (
 )
 
 // reservedSlugs are path segments the server uses itself.
-var reservedSlugs = map[string]bool{"api": true, "k": true, "p": true, "admin": true, "healthz": true, "static": true, "download": true}
+var reservedSlugs = map[string]bool{"api": true, "admin": true, "healthz": true, "static": true, "download": true}
 
 // Normalize fills blank messages with their language's defaults (saving
 // an empty message restores the default), drops blank invitation

@@ -13,6 +13,8 @@ import (
 	"github.com/tandemhq/tandem/server/portal"
 )
 
+var _ portal.Store = (*SQLite)(nil)
+
 // preparePortal applies the defaults and normalisation a stored portal
 // gets, checks it, and encodes its settings.
 func preparePortal(p Portal) (Portal, string, error) {
