@@ -509,3 +509,70 @@ func BenchmarkMarkerFlip(b *testing.B) {
 		s.click()
 	}
 }
+
+// TestExposeRedraws covers part of the scene with another window and takes
+// it away again: the scene repaints what was hidden.
+func TestExposeRedraws(t *testing.T) {
+	d, s := startScene(t, Options{})
+	g := newGrabber(t, d.Name)
+	before := g.grab(t)
+
+	scr := xproto.Setup(g.conn).DefaultScreen(g.conn)
+	win, err := xproto.NewWindowId(g.conn)
+	if err != nil {
+		t.Fatalf("NewWindowId: %v", err)
+	}
+	err = xproto.CreateWindowChecked(g.conn, scr.RootDepth, win, g.root, 0, 0, 800, 600, 0,
+		xproto.WindowClassInputOutput, scr.RootVisual, xproto.CwBackPixel|xproto.CwOverrideRedirect,
+		[]uint32{0x0000ff, 1}).Check()
+	if err != nil {
+		t.Fatalf("CreateWindow: %v", err)
+	}
+	if err := xproto.MapWindowChecked(g.conn, win).Check(); err != nil {
+		t.Fatalf("MapWindow: %v", err)
+	}
+	mc := center(s.MarkerRect())
+	if got, want := g.grab(t).RGBAAt(mc.X, mc.Y), (color.RGBA{B: 0xff, A: 0xff}); got != want {
+		t.Fatalf("covered marker pixel = %v; want %v", got, want)
+	}
+	if err := xproto.DestroyWindowChecked(g.conn, win).Check(); err != nil {
+		t.Fatalf("DestroyWindow: %v", err)
+	}
+	waitFor(t, "the scene repaints what was covered", func() bool {
+		return bytes.Equal(g.grab(t).Pix, before.Pix)
+	})
+}
+
+// TestOddSize runs the scene on a screen whose sides are odd.
+func TestOddSize(t *testing.T) {
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 1023, Height: 767}}})
+	s, err := Start(d.Name, Options{Mode: ModeScrolling}, testLogger(t))
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	defer func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}()
+	if err := s.SetMode(ModeIdle); err != nil {
+		t.Fatalf("SetMode: %v", err)
+	}
+	if got, want := s.Bounds(), image.Rect(0, 0, 1023, 767); got != want {
+		t.Errorf("Bounds() = %v; want %v", got, want)
+	}
+	img := newGrabber(t, d.Name).grab(t)
+	for _, tt := range []struct {
+		at   image.Point
+		want color.RGBA
+	}{
+		{image.Pt(1022, 20), rgb(colTitle)},
+		{image.Pt(1022, 766), rgb(colDesk)},
+		{image.Pt(5, 766), rgb(colPanel)},
+		{center(MarkerRect()), MarkerColourFor(0)},
+	} {
+		if got := img.RGBAAt(tt.at.X, tt.at.Y); got != tt.want {
+			t.Errorf("pixel at %v = %v; want %v", tt.at, got, tt.want)
+		}
+	}
+}
