@@ -386,7 +386,7 @@ func (s *Scene) animate(mode Mode) {
 		switch m {
 		case ModeTyping:
 			s.prepareTyping()
-			ticker = time.NewTicker(time.Duration(float64(time.Second) / s.opts.TypingRate))
+			ticker = time.NewTicker(max(time.Millisecond, time.Duration(float64(time.Second)/s.opts.TypingRate)))
 		case ModeScrolling:
 			ticker = time.NewTicker(time.Second / ScrollHz)
 		}
