@@ -1,6 +1,17 @@
 package server
 
-import "net/http"
+import (
+	"net/http"
 
-// adminRoutes registers the admin web interface and its JSON API.
-func (s *Server) adminRoutes(mux *http.ServeMux) {}
+	"github.com/tandemhq/tandem/server/auth"
+	portalmodel "github.com/tandemhq/tandem/server/portal"
+)
+
+// adminRoutes registers the admin web interface and its JSON API, and the
+// portal configuration endpoints clients read: banners, the session's
+// configuration snapshot, the wait status and canned messages.
+func (s *Server) adminRoutes(mux *http.ServeMux) {
+	a := &adminAPI{s: s, admin: portalmodel.NewAdmin(s.store, s.now, auth.NewID, s.logger.With("component", "admin"))}
+	a.routes(mux)
+	s.portalConfigRoutes(mux)
+}
