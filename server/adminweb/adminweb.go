@@ -169,7 +169,7 @@ func parsePages() map[string]*template.Template {
 			if t.IsZero() {
 				return "—"
 			}
-			return t.UTC().Format("2006-01-02 15:04 UTC")
+			return t.UTC().Format("2006-01-02 15:04:05 UTC")
 		},
 		"has": func(list []string, s string) bool {
 			for _, x := range list {

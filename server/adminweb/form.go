@@ -152,6 +152,7 @@ var labels = map[string]string{
 	"bool:Shell":                 "Allow a command shell",
 	"client.policy.system_info":  "Allow reading system information",
 	"client.logging.system_info": "Log system information at the start of a session",
+	"logging.system_info":        "Log system information at the start of a session",
 	"bool:Clipboard":             "Allow clipboard synchronisation",
 	"bool:Elevation":             "The rep may request elevation",
 	"bool:RecordScreen":          "Record screen sharing",
@@ -180,8 +181,12 @@ var labels = map[string]string{
 
 // helps are short explanations shown under fields, by JSON leaf name.
 var helps = map[string]string{
+	"smtp.port":          "0 means 587 (submission).",
+	"smtp.host":          "Empty: the server sends no e-mail.",
+	"box_mode":           "Used by SmartBox portals: broadcast each question to all available reps, or queue it for the next available rep.",
+	"client.policy.name": "A label for administrators.",
 	"notification_email": "An address that receives each completed session as XML, with the ratings when given.",
-	"hours":              "Empty (null) means always open. Else JSON such as {\"Location\": \"Europe/Berlin\", \"Weekly\": {\"1\": [{\"From\": 540, \"To\": 1020}]}, \"Holidays\": [\"2026-12-25\"]}: weekdays 0 (Sunday) to 6, minutes after midnight.",
+	"hours":              "Empty means always open. Else JSON such as {\"Location\": \"Europe/Berlin\", \"Weekly\": {\"1\": [{\"From\": 540, \"To\": 1020}]}, \"Holidays\": [\"2026-12-25\"]}: weekdays 0 (Sunday) to 6, minutes after midnight.",
 	"url":                "Optional: an https:// address opened in the customer's browser, such as a knowledge base.",
 	"greeting":           "Macros: %POSITION_IN_QUEUE% and %ESTIMATED_WAIT_TIME% expand into full sentences.",
 	"on_hold":            "Shown at every interval until a rep accepts. Macros: %POSITION_IN_QUEUE%, %ESTIMATED_WAIT_TIME%.",
@@ -392,6 +397,9 @@ func buildField(sf reflect.StructField, v reflect.Value, path string, input url.
 	if l, ok := labels[path]; ok {
 		f.Label = l
 	}
+	if h, ok := helps[path]; ok {
+		f.Help = h
+	}
 	switch {
 	case t == durationType:
 		f.Kind, f.Value = "text", v.Interface().(time.Duration).String()
@@ -442,11 +450,13 @@ func buildField(sf reflect.StructField, v reflect.Value, path string, input url.
 		}
 	default:
 		f.Kind = "json"
-		b, err := json.MarshalIndent(v.Interface(), "", "  ")
-		if err != nil {
-			b = []byte("null")
+		if !(t.Kind() == reflect.Pointer && v.IsNil()) {
+			b, err := json.MarshalIndent(v.Interface(), "", "  ")
+			if err != nil {
+				b = []byte("null")
+			}
+			f.Value = string(b)
 		}
-		f.Value = string(b)
 		if f.Help == "" {
 			f.Help = "Edited as JSON."
 		}

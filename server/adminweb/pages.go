@@ -282,7 +282,7 @@ var settingsPages = []pageSpec{
 	{"connection", "Connection options", "How long a disconnected client tries to reconnect, input lockout while disconnected, what happens to the computer at the end, and whether the rep may change that.", []string{"client.connection"}},
 	{"misc", "Miscellaneous", "Automatic elevation, limiting shared applications, customer file offers, Ctrl-Alt-Del override and hardware acceleration detection.", []string{"client.misc"}},
 	{"functions", "Functions", "What reps and customers may use in sessions of this portal; the server and both clients enforce these.", []string{"client.functions", "notification_email"}},
-	{"hours", "Business hours", "When the portal takes sessions, in its time zone; outside them customers get the orphaned session behaviour.", []string{"hours"}},
+	{"hours", "Business hours", "When the portal takes sessions, in its time zone; outside them customers get the orphaned session behaviour. Leave empty for always open.", []string{"hours"}},
 }
 
 // specs lists the settings pages: settingsPages, plus "other" for any
