@@ -212,6 +212,10 @@ func (c *conn) handle(data []byte) {
 		err = c.signal(ctx, env)
 	case protocol.TypeSessionEnd:
 		err = c.end(ctx, env)
+	case protocol.TypeRepStatus:
+		err = c.repStatus(env)
+	case protocol.TypeSessionNext:
+		err = c.next(ctx, env)
 	default:
 		err = &refusal{protocol.CodeForbidden, fmt.Sprintf("clients do not send %s", env.Type)}
 	}
@@ -278,27 +282,109 @@ func (c *conn) accept(ctx context.Context, env protocol.Envelope) error {
 	if s.State != protocol.StateWaiting {
 		return &refusal{protocol.CodeConflict, fmt.Sprintf("the session is %s, not waiting", s.State)}
 	}
+	s, err = c.take(ctx, s)
+	if err != nil {
+		return err
+	}
+	c.h.accepted(ctx, s)
+	return nil
+}
+
+// take makes the rep the owner of a waiting session, atomically: of two
+// reps taking one session at once, one gets it and the other a conflict.
+func (c *conn) take(ctx context.Context, s store.Session) (store.Session, error) {
 	now := c.h.now()
 	rep := store.Participant{SessionID: s.ID, ID: c.pid, Role: protocol.RoleRep, Name: c.id.Name, RepID: c.id.RepID, Joined: now}
-	s, err = c.h.store.AcceptSession(ctx, s.ID, rep, now)
+	s, err := c.h.store.AcceptSession(ctx, s.ID, rep, now)
 	if errors.Is(err, store.ErrConflict) {
-		return &refusal{protocol.CodeConflict, "another representative took this session, or it ended"}
+		return store.Session{}, errTaken
 	}
 	if err != nil {
-		return err
+		return store.Session{}, err
 	}
-	log := c.log.With("session", s.ID)
-	log.Info("session accepted")
+	c.log.Info("session accepted", "session", s.ID)
 	if _, err := c.h.store.AppendEvent(ctx, store.Event{SessionID: s.ID, Kind: "accepted", From: c.pid, Name: c.id.Name, Role: protocol.RoleRep, At: now}); err != nil {
-		log.Error("store accepted event", "err", err)
+		c.log.Error("store accepted event", "session", s.ID, "err", err)
 	}
-	ps, err := c.h.store.Participants(ctx, s.ID)
+	return s, nil
+}
+
+// errTaken is the refusal for a session someone else took first.
+var errTaken = &refusal{protocol.CodeConflict, "another representative took this session, or it ended"}
+
+// accepted tells a session's members that a rep accepted it, starts their
+// peer connections and updates the queues it left.
+func (h *Hub) accepted(ctx context.Context, s store.Session) {
+	ps, err := h.store.Participants(ctx, s.ID)
 	if err != nil {
+		h.logger.Error("participants of an accepted session", "session", s.ID, "err", err)
+		return
+	}
+	h.broadcast(ps, protocol.TypeSessionState, s.ID, info(s, ps))
+	h.peerConnect(s, ps)
+	h.queueChanged(ctx, s.QueueID, nil)
+}
+
+// maxNextTries bounds how often Get Next moves on to the next session
+// after another rep took the oldest first.
+const maxNextTries = 20
+
+// next is Get Next: it takes the oldest session waiting in any of the
+// rep's queues. A session another rep takes at the same moment is skipped
+// for the next one; an empty queue is answered with CodeQueueEmpty.
+func (c *conn) next(ctx context.Context, env protocol.Envelope) error {
+	if env.Session != "" {
+		return fmt.Errorf("%w: %s names no session", protocol.ErrBadData, env.Type)
+	}
+	if len(env.Data) > 0 && string(env.Data) != "null" && string(env.Data) != "{}" {
+		return fmt.Errorf("%w: %s carries no data", protocol.ErrBadData, env.Type)
+	}
+	for range maxNextTries {
+		qs, err := c.h.store.QueuesForRep(ctx, c.id.RepID)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(qs))
+		for i, q := range qs {
+			ids[i] = q.ID
+		}
+		waiting, err := c.h.store.WaitingSessions(ctx, ids)
+		if err != nil {
+			return err
+		}
+		if len(waiting) == 0 {
+			return &refusal{protocol.CodeQueueEmpty, "nobody is waiting in your queues"}
+		}
+		s, err := c.take(ctx, waiting[0])
+		if errors.Is(err, errTaken) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		// The answer comes before the session's state on this connection,
+		// so the console knows which session the state is about.
+		c.send1(protocol.TypeSessionAssigned, env.Ref, s.ID, nil)
+		c.h.accepted(ctx, s)
+		return nil
+	}
+	return &refusal{protocol.CodeConflict, "other representatives took every waiting session first; try again"}
+}
+
+// repStatus records the rep's availability.
+func (c *conn) repStatus(env protocol.Envelope) error {
+	if env.Session != "" {
+		return fmt.Errorf("%w: %s names no session", protocol.ErrBadData, env.Type)
+	}
+	var u protocol.RepStatusUpdate
+	if err := env.Decode(&u); err != nil {
 		return err
 	}
-	c.h.broadcast(ps, protocol.TypeSessionState, s.ID, info(s, ps))
-	c.h.peerConnect(s, ps)
-	c.h.queueChanged(ctx, s.QueueID, nil)
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	c.h.setStatus(c.id.RepID, u.Status)
+	c.log.Info("rep status", "status", u.Status)
 	return nil
 }
 

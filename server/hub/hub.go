@@ -91,6 +91,10 @@ type Hub struct {
 	// conns are the connections by participant ID (a rep's account ID),
 	// oldest first.
 	conns map[string][]*conn
+	// status is each rep's availability by account ID; a rep not in it is
+	// available. It outlives the rep's connections, so a console that
+	// reconnects keeps its status (and sends it again anyway).
+	status map[string]protocol.RepStatus
 }
 
 // New returns a hub. It panics if cfg.Store or cfg.ICE is nil (a programming error).
@@ -113,6 +117,7 @@ func New(cfg Config) *Hub {
 		ctx:    ctx,
 		cancel: cancel,
 		conns:  make(map[string][]*conn),
+		status: make(map[string]protocol.RepStatus),
 	}
 }
 
@@ -453,7 +458,7 @@ func Waiting(ctx context.Context, st store.Store, queueIDs []string) (protocol.Q
 }
 
 // queueChanged sends the whole queue to every connected rep who serves
-// queueID and, for a new arrival, the alert.
+// queueID and, for a new arrival, the alert to those who are available.
 func (h *Hub) queueChanged(ctx context.Context, queueID string, arrived *protocol.SessionInfo) {
 	for _, repID := range h.connectedReps() {
 		qs, err := h.store.QueuesForRep(ctx, repID)
@@ -470,7 +475,7 @@ func (h *Hub) queueChanged(ctx context.Context, queueID string, arrived *protoco
 			continue
 		}
 		h.sendAll(repID, protocol.TypeQueue, "", q)
-		if arrived != nil {
+		if arrived != nil && h.Status(repID) == protocol.RepStatusAvailable {
 			h.sendAll(repID, protocol.TypeSessionWaiting, arrived.ID, *arrived)
 		}
 	}
@@ -487,6 +492,23 @@ func (h *Hub) SessionCreated(ctx context.Context, sessionID string) {
 	}
 	si := info(s, ps)
 	h.queueChanged(ctx, s.QueueID, &si)
+}
+
+// Status returns a rep's availability; a rep who never said is available.
+func (h *Hub) Status(repID string) protocol.RepStatus {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s, ok := h.status[repID]; ok {
+		return s
+	}
+	return protocol.RepStatusAvailable
+}
+
+// setStatus records a rep's availability.
+func (h *Hub) setStatus(repID string, s protocol.RepStatus) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.status[repID] = s
 }
 
 // isNotFound reports a store miss.
