@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -24,6 +25,8 @@ type Rep struct {
 	sessions  map[string]*Session
 	accepting map[string]chan *Session
 	early     map[string][]protocol.Envelope // frames of a session being accepted, before its state
+	nexts     map[uint64]chan *Session       // Get Next requests by Ref, until the server names the session
+	status    protocol.RepStatus             // sent again after every reconnect
 	closeOnce sync.Once
 }
 
@@ -46,6 +49,7 @@ func SignIn(ctx context.Context, cfg Config, username, password string) (*Rep, e
 		sessions:  make(map[string]*Session),
 		accepting: make(map[string]chan *Session),
 		early:     make(map[string][]protocol.Envelope),
+		nexts:     make(map[uint64]chan *Session),
 	}
 	r.sig = startSignaling(a, log, r.handle, func(up bool, err error) { r.ev.emit(ConnectionChanged{Connected: up, Err: err}) })
 	if err := r.sig.waitFirst(ctx); err != nil {
@@ -107,6 +111,117 @@ func (r *Rep) Accept(ctx context.Context, sessionID string) (*Session, error) {
 	}
 }
 
+// GetNext takes the oldest session waiting in any of the rep's queues.
+// The server arbitrates: of two reps asking at once, each gets a different
+// session. When nobody waits the error is a *protocol.Error with
+// [protocol.CodeQueueEmpty] (test it with [IsCode]).
+func (r *Rep) GetNext(ctx context.Context) (*Session, error) {
+	ref, answer := r.reqs.add()
+	defer r.reqs.drop(ref)
+	got := make(chan *Session, 1)
+	r.mu.Lock()
+	r.nexts[ref] = got
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		delete(r.nexts, ref)
+		r.mu.Unlock()
+	}()
+	if err := r.sig.send(ctx, protocol.TypeSessionNext, ref, "", nil); err != nil {
+		return nil, fmt.Errorf("get next: %w", err)
+	}
+	select {
+	case s := <-got:
+		return s, nil
+	case perr := <-answer:
+		return nil, fmt.Errorf("get next: %w", perr)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// SetStatus tells the server the rep's availability: only available reps
+// are alerted to new sessions. The status is sent again after every
+// reconnect. A status the server refuses is logged.
+func (r *Rep) SetStatus(ctx context.Context, status protocol.RepStatus) error {
+	u := protocol.RepStatusUpdate{Status: status}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.status = status
+	r.mu.Unlock()
+	if err := r.sig.send(ctx, protocol.TypeRepStatus, 0, "", u); err != nil {
+		return fmt.Errorf("set status: %w", err)
+	}
+	return nil
+}
+
+// resendStatus repeats the rep's status after a reconnect; it runs on the
+// signaling goroutine.
+func (r *Rep) resendStatus() {
+	r.mu.Lock()
+	status := r.status
+	r.mu.Unlock()
+	if status == protocol.RepStatusUnknown {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.sig.ctx, 5*time.Second)
+	defer cancel()
+	if err := r.sig.send(ctx, protocol.TypeRepStatus, 0, "", protocol.RepStatusUpdate{Status: status}); err != nil {
+		r.log.Warn("status not sent again after reconnecting", "err", err)
+	}
+}
+
+// Queues names the rep's queues and the portals sessions come from.
+func (r *Rep) Queues(ctx context.Context) (protocol.QueueList, error) {
+	var q protocol.QueueList
+	if err := r.api.do(ctx, "GET", protocol.PathQueues, nil, &q); err != nil {
+		return protocol.QueueList{}, fmt.Errorf("queues: %w", err)
+	}
+	return q, nil
+}
+
+// Canned lists the canned chat messages of the rep's teams. A server
+// without the canned-message API answers an empty list.
+func (r *Rep) Canned(ctx context.Context) ([]protocol.CannedMessage, error) {
+	var raw json.RawMessage
+	err := r.api.do(ctx, "GET", protocol.PathCanned, nil, &raw)
+	if IsCode(err, protocol.CodeNotFound) {
+		return []protocol.CannedMessage{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("canned messages: %w", err)
+	}
+	var list []protocol.CannedMessage
+	if err := json.Unmarshal(raw, &list); err == nil {
+		return list, nil
+	}
+	var wrapped struct {
+		Canned   []protocol.CannedMessage `json:"canned"`
+		Messages []protocol.CannedMessage `json:"messages"`
+	}
+	if err := json.Unmarshal(raw, &wrapped); err != nil {
+		return nil, fmt.Errorf("canned messages: %w: %v", protocol.ErrBadData, err)
+	}
+	return append(wrapped.Canned, wrapped.Messages...), nil
+}
+
+// Invite generates a session key and has the server e-mail it to the
+// customer in language lang ("" for English). A server without a mail
+// server answers *protocol.Error with [protocol.CodeNoMail].
+func (r *Rep) Invite(ctx context.Context, email, lang string) (protocol.Key, error) {
+	req := protocol.InviteRequest{Email: email, Language: lang}
+	if err := req.Validate(); err != nil {
+		return protocol.Key{}, err
+	}
+	var k protocol.Key
+	if err := r.api.do(ctx, "POST", protocol.PathInvitations, req, &k); err != nil {
+		return protocol.Key{}, fmt.Errorf("invite: %w", err)
+	}
+	return k, nil
+}
+
 // Session returns a session the rep is in, or nil.
 func (r *Rep) Session(id string) *Session {
 	r.mu.Lock()
@@ -117,6 +232,20 @@ func (r *Rep) Session(id string) *Session {
 func (r *Rep) handle(env protocol.Envelope) {
 	switch env.Type {
 	case protocol.TypeWelcome:
+		r.resendStatus()
+	case protocol.TypeSessionAssigned:
+		r.mu.Lock()
+		got := r.nexts[env.Ref]
+		delete(r.nexts, env.Ref)
+		if got != nil && env.Session != "" {
+			// The session's state follows on this connection; it creates
+			// the Session and hands it to GetNext.
+			r.accepting[env.Session] = got
+		}
+		r.mu.Unlock()
+		if got == nil {
+			r.log.Warn("ignoring session.assigned for no Get Next", "ref", env.Ref, "session", env.Session)
+		}
 	case protocol.TypeError:
 		handleError(&r.reqs, r.log, env)
 	case protocol.TypeQueue:
