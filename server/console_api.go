@@ -1,6 +1,159 @@
 package server
 
-import "net/http"
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/tandemhq/tandem/protocol"
+	"github.com/tandemhq/tandem/server/auth"
+	"github.com/tandemhq/tandem/server/mail"
+	pmodel "github.com/tandemhq/tandem/server/portal"
+	"github.com/tandemhq/tandem/server/store"
+)
 
 // consoleRoutes registers the console's API beyond the spine: status, Get Next, canned messages, invitations.
-func (s *Server) consoleRoutes(mux *http.ServeMux) {}
+// Status and Get Next travel over the signaling WebSocket (package hub).
+func (s *Server) consoleRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+protocol.PathQueues, s.api(s.handleQueues))
+	mux.HandleFunc("POST "+protocol.PathInvitations, s.api(s.handleInvite))
+}
+
+// handleQueues names the calling rep's queues and the portals.
+func (s *Server) handleQueues(w http.ResponseWriter, r *http.Request) error {
+	rep, err := s.authRep(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	qs, err := s.store.QueuesForRep(r.Context(), rep.ID)
+	if err != nil {
+		return err
+	}
+	out := protocol.QueueList{Queues: []protocol.QueueInfo{}, Portals: []protocol.PortalInfo{}}
+	for _, q := range qs {
+		qi := protocol.QueueInfo{ID: q.ID, Name: q.Name}
+		switch q.Kind {
+		case store.QueuePersonal:
+			qi.Kind, qi.Name = protocol.QueueKindPersonal, "My queue"
+		case store.QueueTeam:
+			qi.Kind = protocol.QueueKindTeam
+		}
+		out.Queues = append(out.Queues, qi)
+	}
+	ps, err := s.portals(r.Context(), qs)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		out.Portals = append(out.Portals, protocol.PortalInfo{ID: p.ID, Name: p.Name})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// portals lists every portal where the store can, else the portals of the
+// given queues.
+func (s *Server) portals(ctx context.Context, qs []store.Queue) ([]store.Portal, error) {
+	if all, ok := any(s.store).(interface {
+		Portals(context.Context) ([]store.Portal, error)
+	}); ok {
+		return all.Portals(ctx)
+	}
+	var ps []store.Portal
+	seen := map[string]bool{}
+	for _, q := range qs {
+		if q.PortalID == "" || seen[q.PortalID] {
+			continue
+		}
+		seen[q.PortalID] = true
+		p, err := s.store.PortalByID(ctx, q.PortalID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	return ps, nil
+}
+
+// siteSettings returns the site-wide settings where the store keeps them.
+func (s *Server) siteSettings(ctx context.Context) (pmodel.SiteSettings, error) {
+	if ss, ok := any(s.store).(interface {
+		SiteSettings(context.Context) (pmodel.SiteSettings, error)
+	}); ok {
+		return ss.SiteSettings(ctx)
+	}
+	return pmodel.SiteSettings{}, nil
+}
+
+// handleInvite generates a session key for the calling rep and e-mails
+// it to the customer with the portal's invitation template.
+func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) error {
+	rep, err := s.authRep(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	var req protocol.InviteRequest
+	if err := readJSON(w, r, &req, false); err != nil {
+		return err
+	}
+	if err := req.Validate(); err != nil {
+		return apiErr(http.StatusBadRequest, protocol.CodeBadData, strings.TrimPrefix(err.Error(), protocol.ErrBadData.Error()+": "))
+	}
+	site, err := s.siteSettings(r.Context())
+	if err != nil {
+		return err
+	}
+	if site.SMTP.Host == "" {
+		return apiErr(http.StatusServiceUnavailable, protocol.CodeNoMail,
+			"the server has no outgoing mail server configured; ask your administrator to set SMTP in the site settings, or give the customer the code or link yourself")
+	}
+	settings, portalID := pmodel.DefaultSettings(), ""
+	if req.Portal != "" {
+		p, err := s.store.PortalBySlug(r.Context(), req.Portal)
+		if errors.Is(err, store.ErrNotFound) {
+			return apiErr(http.StatusNotFound, protocol.CodeNotFound, "no such portal")
+		}
+		if err != nil {
+			return err
+		}
+		settings, portalID = p.Settings, p.ID
+	}
+	lang := req.Language
+	if lang == "" {
+		lang = protocol.DefaultLanguage
+	}
+	tmpl, err := settings.Invitation(lang)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	k := store.Key{RepID: rep.ID, PortalID: portalID, Created: now, Expires: now.Add(s.cfg.KeyLifetime)}
+	for i := 0; ; i++ {
+		if k.Code, err = auth.NewCode(); err != nil {
+			return err
+		}
+		err = s.store.CreateKey(r.Context(), k)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, store.ErrConflict) || i == maxCodeTries {
+			return err
+		}
+	}
+	key := protocol.Key{Code: k.Code, URL: s.keyURL(k.Code), Expires: k.Expires}
+	body := tmpl.Expand(mail.InvitationData{
+		RepName: rep.DisplayName, SessionKey: protocol.FormatCode(k.Code), SessionURL: key.URL, PortalURL: s.publicURL() + "/",
+	})
+	m := site.SMTP
+	sender := mail.NewSender(mail.Config{Host: m.Host, Port: m.Port, Username: m.Username, Password: m.Password, From: m.From, StartTLS: m.StartTLS}, s.logger.With("component", "mail"))
+	if err := sender.Send(r.Context(), mail.Message{To: []string{req.Email}, Subject: body.Subject, Body: body.Body}); err != nil {
+		return apiErr(http.StatusBadGateway, protocol.CodeNoMail, "the mail server did not take the invitation: "+err.Error())
+	}
+	s.logger.Info("invitation sent", "rep", rep.ID, "expires", k.Expires)
+	writeJSON(w, http.StatusOK, key)
+	return nil
+}

@@ -1,0 +1,253 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/protocol"
+	"github.com/tandemhq/tandem/server/servertest"
+	"github.com/tandemhq/tandem/server/store"
+)
+
+// teamOfTwo starts a server with two reps who serve one team queue and
+// signs both in.
+func teamOfTwo(t *testing.T) (*servertest.Harness, string, [2]*client.Rep) {
+	t.Helper()
+	h := servertest.Start(t)
+	ctx := t.Context()
+	st := h.Server.Store()
+	q := store.Queue{ID: "team-q", Kind: store.QueueTeam, Name: "Level 1"}
+	if err := st.CreateQueue(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	var reps [2]*client.Rep
+	for i := range reps {
+		user := fmt.Sprintf("rep%d", i+1)
+		h.AddRep(t, user, "a long enough password 1")
+		acct, err := st.RepByUsername(ctx, user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddQueueMember(ctx, q.ID, acct.ID); err != nil {
+			t.Fatal(err)
+		}
+		r, err := client.SignIn(ctx, client.Config{Server: h.URL, Fingerprint: h.Fingerprint}, user, "a long enough password 1")
+		if err != nil {
+			t.Fatalf("sign in %s: %v", user, err)
+		}
+		t.Cleanup(func() { r.Close() })
+		reps[i] = r
+	}
+	return h, q.ID, reps
+}
+
+// seed stores a waiting session in a queue, created at the given time.
+func seed(t *testing.T, h *servertest.Harness, queueID, id, name string, created time.Time) {
+	t.Helper()
+	s := store.Session{ID: id, State: protocol.StateWaiting, QueueID: queueID, CustomerName: name, Created: created}
+	c := store.Participant{SessionID: id, ID: "cust-" + id, Role: protocol.RoleCustomer, Name: name, Joined: created}
+	if err := h.Server.Store().CreateSession(t.Context(), s, c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// getNextTogether has both reps press Get Next at the same moment and
+// returns what each got: a session ID or the error code.
+func getNextTogether(t *testing.T, reps [2]*client.Rep) [2]string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	var got [2]string
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, r := range reps {
+		wg.Go(func() {
+			<-start
+			s, err := r.GetNext(ctx)
+			switch {
+			case err == nil:
+				got[i] = s.ID()
+			case client.IsCode(err, protocol.CodeQueueEmpty):
+				got[i] = string(protocol.CodeQueueEmpty)
+			default:
+				got[i] = "error: " + err.Error()
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	return got
+}
+
+func TestGetNextTwoRepsAtOnce(t *testing.T) {
+	h, q, reps := teamOfTwo(t)
+	base := time.Now().Add(-time.Hour)
+
+	// Two waiting: each rep gets one, never the same.
+	seed(t, h, q, "older", "Ada", base)
+	seed(t, h, q, "newer", "Bo", base.Add(time.Minute))
+	got := getNextTogether(t, reps)
+	if !(got[0] == "older" && got[1] == "newer" || got[0] == "newer" && got[1] == "older") {
+		t.Fatalf("two waiting: got %q; want older and newer, one each", got)
+	}
+
+	// One waiting, several rounds: one rep gets it, the other hears that
+	// the queue is empty.
+	for round := range 5 {
+		id := fmt.Sprintf("single-%d", round)
+		seed(t, h, q, id, "Cy", base.Add(time.Duration(round+2)*time.Minute))
+		got := getNextTogether(t, reps)
+		empty := string(protocol.CodeQueueEmpty)
+		if !(got[0] == id && got[1] == empty || got[0] == empty && got[1] == id) {
+			t.Fatalf("round %d, one waiting: got %q; want %s and %s", round, got, id, empty)
+		}
+	}
+	for id, want := range map[string]int{"older": 2, "newer": 2} {
+		ps, err := h.Server.Store().Participants(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) != want {
+			t.Errorf("session %s has %d participants; want %d (customer and one rep)", id, len(ps), want)
+		}
+	}
+}
+
+func TestGetNextTakesTheOldest(t *testing.T) {
+	h, q, reps := teamOfTwo(t)
+	base := time.Now().Add(-time.Hour)
+	// Stored out of order: the oldest is stored last.
+	seed(t, h, q, "third", "C", base.Add(2*time.Minute))
+	seed(t, h, q, "second", "B", base.Add(time.Minute))
+	seed(t, h, q, "first", "A", base)
+	ctx := t.Context()
+	for _, want := range []string{"first", "second", "third"} {
+		s, err := reps[0].GetNext(ctx)
+		if err != nil {
+			t.Fatalf("Get Next for %s: %v", want, err)
+		}
+		if s.ID() != want {
+			t.Errorf("Get Next: got %s; want %s", s.ID(), want)
+		}
+		if s.Info().State != protocol.StateActive {
+			t.Errorf("session %s is %v; want active", s.ID(), s.Info().State)
+		}
+	}
+	_, err := reps[0].GetNext(ctx)
+	if !client.IsCode(err, protocol.CodeQueueEmpty) {
+		t.Errorf("Get Next on an empty queue: got %v; want %s", err, protocol.CodeQueueEmpty)
+	}
+}
+
+func TestOnlyAvailableRepsAreAlerted(t *testing.T) {
+	h := servertest.Start(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	rep, err := client.SignIn(ctx, client.Config{Server: h.URL, Fingerprint: h.Fingerprint}, h.AdminUser, h.AdminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rep.Close()
+	join := func(name string) *client.Customer {
+		t.Helper()
+		k, err := rep.CreateKey(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := client.Join(ctx, client.Config{Server: h.URL, Fingerprint: h.Fingerprint}, k.Code, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	// waitQueue waits for the queue update that lists n sessions and
+	// returns the alerts seen on the way.
+	waitQueue := func(n int) []string {
+		t.Helper()
+		var alerts []string
+		for {
+			select {
+			case ev := <-rep.Events():
+				switch e := ev.(type) {
+				case client.SessionWaiting:
+					alerts = append(alerts, e.Session.CustomerName)
+				case client.QueueChanged:
+					if len(e.Queue.Waiting) == n {
+						return alerts
+					}
+				}
+			case <-ctx.Done():
+				t.Fatalf("no queue with %d sessions", n)
+			}
+		}
+	}
+	waitQueue(0)
+
+	if err := rep.SetStatus(ctx, protocol.RepStatusBusy); err != nil {
+		t.Fatal(err)
+	}
+	// A round trip over the same connection: the server has the status
+	// before the customer below joins.
+	if _, err := rep.GetNext(ctx); !client.IsCode(err, protocol.CodeQueueEmpty) {
+		t.Fatalf("Get Next: %v", err)
+	}
+	join("Busy Time")
+	alerts := waitQueue(1)
+	if err := rep.SetStatus(ctx, protocol.RepStatusAvailable); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rep.GetNext(ctx); err != nil {
+		t.Fatalf("Get Next: %v", err)
+	}
+	waitQueue(0)
+	join("Free Time")
+	alerts = append(alerts, waitQueue(1)...)
+	// The alert follows its queue update.
+	for {
+		ev := <-rep.Events()
+		if e, ok := ev.(client.SessionWaiting); ok {
+			alerts = append(alerts, e.Session.CustomerName)
+			break
+		}
+	}
+	if strings.Join(alerts, ",") != "Free Time" {
+		t.Errorf("alerts %q; want only the one that came while available", alerts)
+	}
+}
+
+func TestQueuesNamesTheRepsQueues(t *testing.T) {
+	h, _, reps := teamOfTwo(t)
+	got, err := reps[0].Queues(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Queues) != 2 || got.Queues[0].Kind != protocol.QueueKindPersonal || got.Queues[1].Name != "Level 1" || got.Queues[1].Kind != protocol.QueueKindTeam {
+		t.Errorf("queues %+v; want the personal queue, then Level 1", got.Queues)
+	}
+	a := newAPI(t, h)
+	if r := a.do(t, http.MethodGet, protocol.PathQueues, "", nil); r.status != http.StatusUnauthorized {
+		t.Errorf("without a token: status %d; want 401", r.status)
+	}
+}
+
+func TestInviteWithoutMailServer(t *testing.T) {
+	_, _, reps := teamOfTwo(t)
+	_, err := reps[0].Invite(t.Context(), "ada@example.com", "")
+	if !client.IsCode(err, protocol.CodeNoMail) || !strings.Contains(err.Error(), "no outgoing mail server") {
+		t.Errorf("invite without SMTP: got %v; want %s saying so", err, protocol.CodeNoMail)
+	}
+	if _, err := reps[0].Invite(t.Context(), "not an address", ""); err == nil {
+		t.Error("invite to a bad address: no error")
+	}
+	canned, err := reps[0].Canned(t.Context())
+	if err != nil || canned == nil {
+		t.Errorf("canned: got %v, %v; want a list (empty without the API)", canned, err)
+	}
+}
