@@ -56,6 +56,10 @@ const (
 	// TypeSessionAssigned, server → rep: the session a [TypeSessionNext]
 	// took, sent with its Ref and Session before the session's state. No data.
 	TypeSessionAssigned
+	// TypeSessionLeave, rep → server: leave a session to the other reps
+	// in it ("hold session"); the leaver receives [TypeSessionEnded], the
+	// others [TypeSessionState]. No data.
+	TypeSessionLeave
 )
 
 var typeNames = []string{
@@ -75,6 +79,7 @@ var typeNames = []string{
 	TypeRepStatus:       "rep.status",
 	TypeSessionNext:     "session.next",
 	TypeSessionAssigned: "session.assigned",
+	TypeSessionLeave:    "session.leave",
 }
 
 func (t Type) String() string {
@@ -120,6 +125,7 @@ var ClientRules = map[Type]Rule{
 	TypeChatSend:      {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
 	TypeRepStatus:     {Roles: []Role{RoleRep, RoleAdmin}},
 	TypeSessionNext:   {Roles: []Role{RoleRep, RoleAdmin}},
+	TypeSessionLeave:  {Roles: []Role{RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
 }
 
 // Allows reports whether role r may send frames under this rule.
