@@ -31,9 +31,11 @@ var Languages = []string{"en", "de"}
 // section is a fieldset of a settings form.
 type section struct {
 	// Path is the JSON path of the struct the section shows.
-	Path     string
-	Title    string
-	Help     string
+	Path  string
+	Title string
+	Help  string
+	// Error is a refused value of the section as a whole.
+	Error    string
 	Fields   []field
 	Sections []section
 }
@@ -295,7 +297,7 @@ func selected(path string, want []string) (all, some bool) {
 // structs only partly wanted are not fieldsets of their own; their wanted
 // fields and sections join the parent's.
 func buildOnly(v reflect.Value, path, title string, want []string, input url.Values, errs map[string]string) section {
-	s := section{Path: path, Title: title}
+	s := section{Path: path, Title: title, Error: errs[path]}
 	t := v.Type()
 	for i := range t.NumField() {
 		sf := t.Field(i)
@@ -339,12 +341,10 @@ func buildOnly(v reflect.Value, path, title string, want []string, input url.Val
 				}
 				sub.Fields = append(sub.Fields, f)
 			}
-			if e := errs[p]; e != "" {
-				sub.Help = e
-			}
+			sub.Error = errs[p]
 			s.Sections = append(s.Sections, sub)
 		case sf.Type.Kind() == reflect.Map && sf.Type.Key().Kind() == reflect.String && sf.Type.Elem().Kind() == reflect.Struct:
-			sub := section{Path: p, Title: humanize(sf.Name), Help: "One per language. Leave a language empty to use the default."}
+			sub := section{Path: p, Title: humanize(sf.Name), Help: "One per language. Leave a language empty to use the default.", Error: errs[p]}
 			for _, lang := range mapKeys(fv) {
 				x := fv.MapIndex(reflect.ValueOf(lang).Convert(sf.Type.Key()))
 				if !x.IsValid() {
