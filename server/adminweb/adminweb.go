@@ -413,6 +413,8 @@ func redirect(w http.ResponseWriter, r *http.Request, to, flash string) {
 func flash(r *http.Request) string {
 	switch d := r.URL.Query().Get("done"); d {
 	case "saved":
+		return "Saved."
+	case "settings":
 		return "Saved. New sessions use these settings; running sessions keep theirs."
 	case "created":
 		return "Created."

@@ -90,8 +90,9 @@ func (h *Handler) createTeam(w http.ResponseWriter, r *http.Request, a auth) {
 
 // teamData is a team's page.
 type teamData struct {
-	Edit   portal.Team
-	Reps   []Rep
+	Edit    portal.Team
+	Reps    []Rep
+	Portals []portal.Portal
 	Canned []portal.Canned
 	// NewCanned is the add form's input.
 	NewCanned portal.Canned
@@ -134,7 +135,12 @@ func (h *Handler) showTeam(w http.ResponseWriter, r *http.Request, a auth, statu
 		h.fail(w, r, a, err)
 		return
 	}
-	d.Reps, d.Canned = reps, canned
+	portals, err := h.deps.Portals(r.Context())
+	if err != nil {
+		h.fail(w, r, a, err)
+		return
+	}
+	d.Reps, d.Canned, d.Portals = reps, canned, portals
 	msg := ""
 	if len(d.Errors) > 0 {
 		msg = "Not saved: correct the fields marked below."
@@ -151,6 +157,7 @@ func (h *Handler) saveTeam(w http.ResponseWriter, r *http.Request, a auth) {
 	}
 	t.Name = strings.TrimSpace(r.PostForm.Get("name"))
 	t.RepIDs = r.PostForm["members"]
+	t.PortalIDs = r.PostForm["portals"]
 	if t.Name == "" {
 		h.showTeam(w, r, a, http.StatusBadRequest, teamData{Edit: t, Errors: map[string]string{"name": "give the team a name"}})
 		return

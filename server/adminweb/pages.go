@@ -437,7 +437,7 @@ func (h *Handler) savePortal(w http.ResponseWriter, r *http.Request, a auth) {
 			err = h.deps.SetPortalTeams(r.Context(), a.rep, p.ID, teamIDs)
 		}
 		if err == nil {
-			redirect(w, r, Prefix+"portals/"+p.ID, "saved")
+			redirect(w, r, Prefix+"portals/"+p.ID, "settings")
 			return
 		}
 		if !invalid(err) {
@@ -543,7 +543,7 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request, a auth) {
 	}
 	err = h.deps.UpdatePortal(r.Context(), a.rep, p)
 	if err == nil {
-		redirect(w, r, Prefix+"portals/"+p.ID+"/settings/"+spec.Key, "saved")
+		redirect(w, r, Prefix+"portals/"+p.ID+"/settings/"+spec.Key, "settings")
 		return
 	}
 	if !invalid(err) {
