@@ -93,7 +93,7 @@ type teamData struct {
 	Edit    portal.Team
 	Reps    []Rep
 	Portals []portal.Portal
-	Canned []portal.Canned
+	Canned  []portal.Canned
 	// NewCanned is the add form's input.
 	NewCanned portal.Canned
 	Errors    map[string]string
