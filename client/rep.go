@@ -222,6 +222,28 @@ func (r *Rep) Invite(ctx context.Context, email, lang string) (protocol.Key, err
 	return k, nil
 }
 
+// Leave takes the rep out of a session that other reps stay in ("hold
+// session"); the session then ends for this console only.
+func (r *Rep) Leave(ctx context.Context, sessionID string) error {
+	s := r.Session(sessionID)
+	if s == nil {
+		return fmt.Errorf("leave %s: %w", sessionID, ErrSessionEnded)
+	}
+	ref, answer := r.reqs.add()
+	defer r.reqs.drop(ref)
+	if err := r.sig.send(ctx, protocol.TypeSessionLeave, ref, sessionID, nil); err != nil {
+		return fmt.Errorf("leave: %w", err)
+	}
+	select {
+	case <-s.Ended():
+		return nil
+	case perr := <-answer:
+		return fmt.Errorf("leave: %w", perr)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Session returns a session the rep is in, or nil.
 func (r *Rep) Session(id string) *Session {
 	r.mu.Lock()

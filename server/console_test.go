@@ -251,3 +251,49 @@ func TestInviteWithoutMailServer(t *testing.T) {
 		t.Errorf("canned: got %v, %v; want a list (empty without the API)", canned, err)
 	}
 }
+
+func TestHoldLeavesTheSessionToTheOthers(t *testing.T) {
+	h, q, reps := teamOfTwo(t)
+	ctx := t.Context()
+	st := h.Server.Store()
+	seed(t, h, q, "held", "Ada", time.Now())
+	s, err := reps[0].GetNext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reps[0].Leave(ctx, s.ID()); !client.IsCode(err, protocol.CodeConflict) {
+		t.Fatalf("leaving the customer alone: got %v; want a conflict", err)
+	}
+	other, err := st.RepByUsername(ctx, "rep2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Until transfer exists, the second rep joins through the store.
+	if err := st.AddParticipant(ctx, store.Participant{SessionID: s.ID(), ID: other.ID, Role: protocol.RoleRep, Name: "rep2", RepID: other.ID, Joined: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := reps[0].Leave(ctx, s.ID()); err != nil {
+		t.Fatalf("hold with another rep present: %v", err)
+	}
+	select {
+	case <-s.Ended():
+	default:
+		t.Error("the session did not end for the rep who left")
+	}
+	sess, err := st.Session(ctx, s.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess.State != protocol.StateActive {
+		t.Errorf("session is %v after a hold; want active", sess.State)
+	}
+	ps, err := st.Participants(ctx, s.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if gone := !p.Left.IsZero(); gone != (p.ID == s.Self().ID) {
+			t.Errorf("participant %s (%v) left=%v", p.Name, p.Role, gone)
+		}
+	}
+}

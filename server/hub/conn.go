@@ -216,6 +216,8 @@ func (c *conn) handle(data []byte) {
 		err = c.repStatus(env)
 	case protocol.TypeSessionNext:
 		err = c.next(ctx, env)
+	case protocol.TypeSessionLeave:
+		err = c.leave(ctx, env)
 	default:
 		err = &refusal{protocol.CodeForbidden, fmt.Sprintf("clients do not send %s", env.Type)}
 	}
@@ -369,6 +371,44 @@ func (c *conn) next(ctx context.Context, env protocol.Envelope) error {
 		return nil
 	}
 	return &refusal{protocol.CodeConflict, "other representatives took every waiting session first; try again"}
+}
+
+// leave takes the sender out of an active session that other reps or
+// specialists stay in ("hold session"). The leaver's connections hear
+// that the session ended for them; the others get the new state.
+func (c *conn) leave(ctx context.Context, env protocol.Envelope) error {
+	if len(env.Data) > 0 && string(env.Data) != "null" && string(env.Data) != "{}" {
+		return fmt.Errorf("%w: %s carries no data", protocol.ErrBadData, env.Type)
+	}
+	s, ps, self, err := c.membership(ctx, env.Session)
+	if err != nil {
+		return err
+	}
+	if s.State != protocol.StateActive {
+		return &refusal{protocol.CodeConflict, fmt.Sprintf("the session is %s, not active", s.State)}
+	}
+	others := false
+	for _, p := range present(ps) {
+		others = others || p.ID != self.ID && p.Role != protocol.RoleCustomer
+	}
+	if !others {
+		return &refusal{protocol.CodeConflict, "nobody else would stay with the customer; end the session instead"}
+	}
+	now := c.h.now()
+	if err := c.h.store.LeaveParticipant(ctx, s.ID, self.ID, now); err != nil {
+		return err
+	}
+	if _, err := c.h.store.AppendEvent(ctx, store.Event{SessionID: s.ID, Kind: "left", From: self.ID, Name: self.Name, Role: self.Role, At: now}); err != nil {
+		c.log.Error("store left event", "session", s.ID, "err", err)
+	}
+	ps, err = c.h.store.Participants(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	c.log.Info("left the session", "session", s.ID)
+	c.h.sendAll(self.ID, protocol.TypeSessionEnded, s.ID, protocol.SessionEnded{By: self.ID, Reason: "you left the session", At: now})
+	c.h.broadcast(ps, protocol.TypeSessionState, s.ID, info(s, ps))
+	return nil
 }
 
 // repStatus records the rep's availability.
