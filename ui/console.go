@@ -1,12 +1,12 @@
 package ui
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -84,29 +84,50 @@ func (s *SignIn) SetFingerprint(fp string) {
 	s.Fingerprint.SetText("Server certificate SHA-256:\n" + fp)
 }
 
-// KeyPanel generates session keys and shows the latest.
+// KeyPanel generates session keys, shows the latest and sends invitations.
 type KeyPanel struct {
 	Generate          *widget.Button
 	Code, URL         *widget.Label
 	CopyCode, CopyURL *widget.Button
-	Content           fyne.CanvasObject
+	// Email and Invite send a fresh key to a customer by e-mail.
+	Email   *widget.Entry
+	Invite  *widget.Button
+	Message *widget.Label
+	Content fyne.CanvasObject
 
 	key protocol.Key
 }
 
-// NewKeyPanel returns the panel; onGenerate asks for a new key, which
-// arrives through Show.
-func NewKeyPanel(clip fyne.Clipboard, onGenerate func()) *KeyPanel {
-	k := &KeyPanel{Code: widget.NewLabel("—"), URL: widget.NewLabel("")}
-	k.Code.TextStyle = fyne.TextStyle{Bold: true, Monospace: true}
+// NewKeyPanel returns the panel; onGenerate asks for a new key and
+// onInvite for an invitation, and the key arrives through Show. A nil
+// onInvite hides the invitation.
+func NewKeyPanel(clip fyne.Clipboard, onGenerate func(), onInvite func(email string)) *KeyPanel {
+	k := &KeyPanel{Code: widget.NewLabel("—"), URL: widget.NewLabel(""), Email: widget.NewEntry(), Message: widget.NewLabel("")}
+	k.Code.TextStyle = fyne.TextStyle{Monospace: true}
+	k.Code.Importance = widget.HighImportance
 	k.URL.Wrapping = fyne.TextWrapBreak
+	k.Message.Wrapping = fyne.TextWrapWord
 	k.Generate = widget.NewButtonWithIcon("Generate session key", theme.ContentAddIcon(), onGenerate)
 	k.CopyCode = widget.NewButtonWithIcon("Copy code", theme.ContentCopyIcon(), func() { clip.SetContent(k.key.Code) })
 	k.CopyURL = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), func() { clip.SetContent(k.key.URL) })
 	k.CopyCode.Disable()
 	k.CopyURL.Disable()
-	k.Content = widget.NewCard("Session key", "Give the code or the link to your customer.",
-		container.NewVBox(k.Generate, container.NewBorder(nil, nil, nil, k.CopyCode, k.Code), container.NewBorder(nil, nil, nil, container.NewVBox(k.CopyURL), k.URL)))
+	k.Email.SetPlaceHolder("customer@example.com")
+	invite := func() {
+		if onInvite == nil || strings.TrimSpace(k.Email.Text) == "" {
+			return
+		}
+		k.Message.SetText("Sending the invitation…")
+		onInvite(strings.TrimSpace(k.Email.Text))
+	}
+	k.Email.OnSubmitted = func(string) { invite() }
+	k.Invite = widget.NewButtonWithIcon("E-mail a key", theme.MailSendIcon(), invite)
+	box := container.NewVBox(k.Generate, container.NewBorder(nil, nil, nil, k.CopyCode, k.Code), container.NewBorder(nil, nil, nil, container.NewVBox(k.CopyURL), k.URL))
+	if onInvite != nil {
+		box.Add(container.NewBorder(nil, nil, nil, k.Invite, k.Email))
+		box.Add(k.Message)
+	}
+	k.Content = widget.NewCard("Session key", "Give the code or the link to your customer, or e-mail it.", box)
 	return k
 }
 
@@ -119,111 +140,33 @@ func (k *KeyPanel) Show(key protocol.Key) {
 	k.CopyURL.Enable()
 }
 
-// QueueRow is one waiting session in the queue list.
-type QueueRow struct {
-	Session protocol.SessionInfo
-	Label   *widget.Label
-	Accept  *widget.Button
-}
-
-// QueueList shows the sessions waiting in the rep's queues.
-type QueueList struct {
-	Box     *fyne.Container
-	Count   *widget.Label
-	Content fyne.CanvasObject
-
-	rows     []*QueueRow
-	onAccept func(sessionID string)
-	now      func() time.Time
-}
-
-// NewQueueList returns an empty queue list; onAccept receives the session
-// the rep accepts.
-func NewQueueList(onAccept func(sessionID string)) *QueueList {
-	q := &QueueList{Box: container.NewVBox(), Count: widget.NewLabel(""), onAccept: onAccept, now: time.Now}
-	q.Set(nil)
-	q.Content = widget.NewCard("Waiting customers", "", container.NewBorder(q.Count, nil, nil, nil, container.NewVScroll(q.Box)))
-	return q
-}
-
-// Set replaces the list with the waiting sessions, oldest first.
-func (q *QueueList) Set(waiting []protocol.SessionInfo) {
-	q.Box.RemoveAll()
-	q.rows = q.rows[:0]
-	switch len(waiting) {
-	case 0:
-		q.Count.SetText("Nobody is waiting.")
-	case 1:
-		q.Count.SetText("1 customer is waiting.")
-	default:
-		q.Count.SetText(strconv.Itoa(len(waiting)) + " customers are waiting.")
+// Invited shows the key sent to an address, or why it was not sent.
+func (k *KeyPanel) Invited(email string, key protocol.Key, err error) {
+	if err != nil {
+		k.Message.Importance = widget.DangerImportance
+		k.Message.SetText("Invitation not sent: " + friendly(err))
+		return
 	}
-	for _, s := range waiting {
-		name := s.CustomerName
-		if s.Question != "" {
-			name += " — " + s.Question
-		}
-		row := &QueueRow{Session: s, Label: widget.NewLabel(name + "  (waiting " + since(s.Created, q.now()) + ")")}
-		id := s.ID
-		row.Accept = widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() { q.onAccept(id) })
-		row.Accept.Importance = widget.HighImportance
-		q.rows = append(q.rows, row)
-		q.Box.Add(container.NewBorder(nil, nil, nil, row.Accept, row.Label))
-	}
+	k.Message.Importance = widget.MediumImportance
+	k.Message.SetText("Invitation sent to " + email + ".")
+	k.Email.SetText("")
+	k.Show(key)
 }
 
-// Rows returns the rows as shown.
-func (q *QueueList) Rows() []*QueueRow { return append([]*QueueRow(nil), q.rows...) }
-
-// SessionView is one session in the console: chat, participants, end.
-type SessionView struct {
-	ID           string
-	Chat         *ChatView
-	Participants *widget.Label
-	Peer         *widget.Label
-	End          *widget.Button
-	CopyLog      *widget.Button
-	Content      fyne.CanvasObject
-}
-
-// NewSessionView returns the view of one session.
-func NewSessionView(win fyne.Window, info protocol.SessionInfo, onSend func(string), onEnd func()) *SessionView {
-	v := &SessionView{ID: info.ID, Chat: NewChatView("Send", "Message to the customer", onSend),
-		Participants: widget.NewLabel(""), Peer: widget.NewLabel("Connecting to the customer…")}
-	v.End = widget.NewButtonWithIcon("End session", theme.CancelIcon(), func() {
-		confirmEnd(win, "End session", "End the session with "+info.CustomerName+"?", onEnd)
-	})
-	v.End.Importance = widget.DangerImportance
-	v.CopyLog = widget.NewButtonWithIcon("Copy chat log", theme.ContentCopyIcon(), func() {
-		fyne.CurrentApp().Clipboard().SetContent(v.Chat.Log())
-	})
-	v.SetInfo(info)
-	top := container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(v.CopyLog, v.End)), container.NewVBox(v.Participants, v.Peer))
-	v.Content = container.NewBorder(top, nil, nil, nil, v.Chat.Content)
-	return v
-}
-
-// SetInfo shows the session's participants.
-func (v *SessionView) SetInfo(info protocol.SessionInfo) {
-	var names []string
-	for _, p := range info.Participants {
-		names = append(names, p.Name+" ("+p.Role.String()+")")
-	}
-	v.Participants.SetText("In this session: " + strings.Join(names, ", "))
-}
-
-// Ended shows that the session is over and disables its controls.
-func (v *SessionView) Ended(reason string) {
-	v.Chat.Notice("Session ended: " + reason)
-	v.Chat.Entry.Disable()
-	v.Chat.Send.Disable()
-	v.End.Disable()
-	v.Peer.SetText("")
+// statusNames are the rep's statuses as the console offers them.
+var statusNames = map[protocol.RepStatus]string{
+	protocol.RepStatusAvailable: "Available",
+	protocol.RepStatusBusy:      "Busy",
+	protocol.RepStatusAway:      "Away",
 }
 
 // Console is the rep console's main screen.
 type Console struct {
+	// Availability sets the rep's status.
+	Availability *widget.Select
+	// Status is the connection line.
 	Status  *widget.Label
+	GetNext *widget.Button
 	Keys    *KeyPanel
 	Queue   *QueueList
 	Tabs    *container.AppTabs
@@ -231,40 +174,157 @@ type Console struct {
 	Content fyne.CanvasObject
 
 	win      fyne.Window
+	act      ConsoleActions
 	sessions map[string]*SessionView
 	tabs     map[string]*container.TabItem
 	right    *fyne.Container
+	alerts   map[string]*Alert
+	canned   []protocol.CannedMessage
 }
 
 // ConsoleActions are what the console asks of its owner.
 type ConsoleActions struct {
 	Generate func()
-	Accept   func(sessionID string)
+	// Invite e-mails a fresh key; nil hides the invitation.
+	Invite  func(email string)
+	Accept  func(sessionID string)
+	GetNext func()
+	// Status sets the rep's availability.
+	Status func(protocol.RepStatus)
 }
 
-// NewConsole returns the main screen.
+// Shortcuts of the console.
+var (
+	// ShortcutGetNext takes the next waiting customer.
+	ShortcutGetNext = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	// ShortcutSend sends the chat line of the session shown.
+	ShortcutSend = &desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault}
+	// ShortcutEnd is the red X of the session shown.
+	ShortcutEnd = &desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierShortcutDefault}
+	// ShortcutControl turns remote control of the session shown on or off.
+	ShortcutControl = &desktop.CustomShortcut{KeyName: fyne.KeyK, Modifier: fyne.KeyModifierShortcutDefault}
+)
+
+// NewConsole returns the main screen and registers its shortcuts on the
+// window, also as a Session menu so that they work while typing.
 func NewConsole(win fyne.Window, act ConsoleActions) *Console {
 	c := &Console{
-		Status: widget.NewLabel(""), Keys: NewKeyPanel(fyne.CurrentApp().Clipboard(), act.Generate), Queue: NewQueueList(act.Accept),
-		Tabs: container.NewAppTabs(), Empty: widget.NewLabel("No session open. Accept a waiting customer, or give one a session key."),
-		win: win, sessions: map[string]*SessionView{}, tabs: map[string]*container.TabItem{},
+		Status: widget.NewLabel(""), Keys: NewKeyPanel(fyne.CurrentApp().Clipboard(), act.Generate, act.Invite), Queue: NewQueueList(act.Accept),
+		Tabs: container.NewAppTabs(), Empty: widget.NewLabel("No session open. Press Get Next, accept a waiting customer, or give one a session key."),
+		win: win, act: act, sessions: map[string]*SessionView{}, tabs: map[string]*container.TabItem{}, alerts: map[string]*Alert{},
 	}
 	c.Empty.Alignment = fyne.TextAlignCenter
+	c.Empty.Wrapping = fyne.TextWrapWord
+	names := []string{statusNames[protocol.RepStatusAvailable], statusNames[protocol.RepStatusBusy], statusNames[protocol.RepStatusAway]}
+	c.Availability = widget.NewSelect(names, nil)
+	c.Availability.SetSelectedIndex(0) // a rep who signs in is available
+	c.Availability.OnChanged = func(name string) {
+		for st, n := range statusNames {
+			if n == name && act.Status != nil {
+				act.Status(st)
+			}
+		}
+	}
+	c.GetNext = widget.NewButtonWithIcon("Get Next", theme.MediaSkipNextIcon(), c.getNext)
+	c.GetNext.Importance = widget.HighImportance
+	c.Tabs.OnSelected = func(*container.TabItem) {}
 	c.right = container.NewStack(container.NewCenter(c.Empty))
-	left := container.NewBorder(c.Keys.Content, nil, nil, nil, c.Queue.Content)
+	queues := widget.NewCard("Queues", "", c.Queue.Content)
+	left := container.NewBorder(c.Keys.Content, nil, nil, nil, queues)
 	split := container.NewHSplit(left, c.right)
-	split.Offset = 0.34
-	c.Content = container.NewBorder(c.Status, nil, nil, nil, split)
+	split.Offset = 0.32
+	top := container.NewBorder(nil, nil, container.NewHBox(c.GetNext, c.Availability), nil, c.Status)
+	c.Content = container.NewBorder(top, nil, nil, nil, split)
+	c.shortcuts()
 	return c
+}
+
+func (c *Console) getNext() {
+	if c.act.GetNext != nil {
+		c.act.GetNext()
+	}
+}
+
+// shortcuts registers the keyboard shortcuts on the canvas and in a menu.
+func (c *Console) shortcuts() {
+	type sc struct {
+		label string
+		s     *desktop.CustomShortcut
+		fn    func()
+	}
+	all := []sc{
+		{"Get Next", ShortcutGetNext, c.getNext},
+		{"Send chat line", ShortcutSend, func() {
+			if v := c.Current(); v != nil && !v.IsEnded() {
+				v.Chat.submit()
+			}
+		}},
+		{"Toggle control", ShortcutControl, func() {
+			if v := c.Current(); v != nil && !v.Control.Disabled() {
+				v.Control.SetChecked(!v.Control.Checked)
+			}
+		}},
+		{"End session…", ShortcutEnd, func() {
+			if v := c.Current(); v != nil {
+				v.AskEnd()
+			}
+		}},
+	}
+	var items []*fyne.MenuItem
+	for _, s := range all {
+		c.win.Canvas().AddShortcut(s.s, func(fyne.Shortcut) { s.fn() })
+		it := fyne.NewMenuItem(s.label, s.fn)
+		it.Shortcut = s.s
+		items = append(items, it)
+	}
+	c.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Session", items...)))
 }
 
 // SetStatus shows the status line.
 func (c *Console) SetStatus(s string) { c.Status.SetText(s) }
 
+// SetCanned sets the canned messages every session offers.
+func (c *Console) SetCanned(ms []protocol.CannedMessage) {
+	c.canned = ms
+	for _, v := range c.sessions {
+		v.SetCanned(ms)
+	}
+}
+
+// SetQueue shows the waiting sessions and closes alerts of sessions that
+// left the queue.
+func (c *Console) SetQueue(waiting []protocol.SessionInfo) {
+	c.Queue.Set(waiting)
+	for id, a := range c.alerts {
+		if !c.Queue.Waiting(id) {
+			a.Hide()
+			delete(c.alerts, id)
+		}
+	}
+}
+
+// Alert shows the pop-up at the lower right for a session that arrived
+// (or was transferred); clicking it accepts.
+func (c *Console) Alert(s protocol.SessionInfo, transferred bool) *Alert {
+	if old := c.alerts[s.ID]; old != nil {
+		old.Hide()
+	}
+	id := s.ID
+	a := showAlert(c.win.Canvas(), s, transferred, func() {
+		delete(c.alerts, id)
+		if c.act.Accept != nil {
+			c.act.Accept(id)
+		}
+	})
+	c.alerts[s.ID] = a
+	return a
+}
+
 // OpenSession adds a session tab and shows it.
-func (c *Console) OpenSession(info protocol.SessionInfo, onSend func(string), onEnd func()) *SessionView {
-	v := NewSessionView(c.win, info, onSend, onEnd)
-	tab := container.NewTabItem(info.CustomerName, v.Content)
+func (c *Console) OpenSession(selfID string, info protocol.SessionInfo, act SessionActions) *SessionView {
+	v := NewSessionView(c.win, selfID, info, act)
+	v.SetCanned(c.canned)
+	tab := container.NewTabItemWithIcon(info.CustomerName, theme.AccountIcon(), v.Content)
 	c.sessions[info.ID], c.tabs[info.ID] = v, tab
 	if len(c.tabs) == 1 {
 		c.right.Objects = []fyne.CanvasObject{c.Tabs}
@@ -275,5 +335,52 @@ func (c *Console) OpenSession(info protocol.SessionInfo, onSend func(string), on
 	return v
 }
 
+// CloseSession removes a session's tab.
+func (c *Console) CloseSession(id string) {
+	tab := c.tabs[id]
+	if tab == nil {
+		return
+	}
+	c.Tabs.Remove(tab)
+	delete(c.tabs, id)
+	delete(c.sessions, id)
+	if len(c.tabs) == 0 {
+		c.right.Objects = []fyne.CanvasObject{container.NewCenter(c.Empty)}
+		c.right.Refresh()
+	}
+}
+
 // Session returns the view of an open session, or nil.
 func (c *Console) Session(id string) *SessionView { return c.sessions[id] }
+
+// Sessions returns the open sessions' views in tab order.
+func (c *Console) Sessions() []*SessionView {
+	var out []*SessionView
+	for _, tab := range c.Tabs.Items {
+		for id, t := range c.tabs {
+			if t == tab {
+				out = append(out, c.sessions[id])
+			}
+		}
+	}
+	return out
+}
+
+// Current returns the session shown, or nil.
+func (c *Console) Current() *SessionView {
+	sel := c.Tabs.Selected()
+	for id, t := range c.tabs {
+		if t == sel {
+			return c.sessions[id]
+		}
+	}
+	return nil
+}
+
+// Tick refreshes the times shown: waiting times and session durations.
+func (c *Console) Tick(now time.Time) {
+	c.Queue.Tick()
+	for _, v := range c.sessions {
+		v.Summary.Tick(now)
+	}
+}

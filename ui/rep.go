@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -25,6 +27,8 @@ type RepOptions struct {
 	Password string
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
+	// Sound plays the chat sound; nil means the X11 bell.
+	Sound func()
 }
 
 // repApp is the console's state; it lives on Fyne's goroutine except where
@@ -37,7 +41,13 @@ type repApp struct {
 	signIn *SignIn
 	con    *Console
 	rep    *client.Rep
+	names  protocol.QueueList
 	done   chan struct{}
+	wg     sync.WaitGroup
+	// ctx bounds every request; close cancels it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	bell   *xbell // the default sound; nil when RepOptions.Sound is set
 }
 
 // NewRepWindow returns the console's window, showing the sign-in screen.
@@ -45,7 +55,13 @@ func NewRepWindow(a fyne.App, opts RepOptions) fyne.Window {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+
 	r := &repApp{app: a, opts: opts, log: opts.Logger, done: make(chan struct{})}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	if r.opts.Sound == nil {
+		r.bell = &xbell{log: opts.Logger}
+		r.opts.Sound = r.bell.Ring
+	}
 	r.win = a.NewWindow("Tandem Console")
 	r.win.SetIcon(Icon)
 	r.win.Resize(fyne.NewSize(1100, 720))
@@ -74,8 +90,13 @@ func (r *repApp) close() {
 	default:
 	}
 	close(r.done)
+	r.cancel()
 	if r.rep != nil {
 		_ = r.rep.Close()
+	}
+	r.wg.Wait()
+	if r.bell != nil {
+		r.bell.Close()
 	}
 }
 
@@ -84,8 +105,8 @@ func (r *repApp) submit(v SignInValues) {
 	r.signIn.SetBusy(true)
 	prefs := r.app.Preferences()
 	known := prefs.String("fingerprint " + v.Server)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	r.goWait(func() {
+		ctx, cancel := context.WithTimeout(r.ctx, 20*time.Second)
 		defer cancel()
 		fp, err := r.trust(ctx, v.Server, known)
 		var rep *client.Rep
@@ -105,7 +126,7 @@ func (r *repApp) submit(v SignInValues) {
 			}
 			r.signedIn(rep)
 		})
-	}()
+	})
 }
 
 // trust returns the fingerprint to pin: the given one, or the server's
@@ -144,40 +165,79 @@ func friendly(err error) string {
 func (r *repApp) signedIn(rep *client.Rep) {
 	r.rep = rep
 	acct := rep.Account()
-	r.con = NewConsole(r.win, ConsoleActions{Generate: r.generate, Accept: r.accept})
+	r.con = NewConsole(r.win, ConsoleActions{
+		Generate: r.generate, Invite: r.invite, Accept: r.accept, GetNext: r.getNext, Status: r.setStatus,
+	})
 	r.con.SetStatus("Signed in as " + acct.DisplayName + " — connected")
 	r.win.SetContent(r.con.Content)
-	go r.pump()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	r.goWait(r.pump)
+	r.goWait(r.tick)
+	r.goWait(func() {
+		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
 		defer cancel()
-		if q, err := rep.Queue(ctx); err == nil {
-			fyne.Do(func() { r.con.Queue.Set(q.Waiting) })
+		if names, err := rep.Queues(ctx); err == nil {
+			fyne.Do(func() { r.names = names; r.con.Queue.SetNames(names) })
+		} else {
+			r.log.Warn("queue names", "err", err)
 		}
+		if q, err := rep.Queue(ctx); err == nil {
+			fyne.Do(func() { r.con.SetQueue(q.Waiting) })
+		}
+		if canned, err := rep.Canned(ctx); err == nil {
+			fyne.Do(func() { r.con.SetCanned(canned) })
+		} else {
+			r.log.Warn("canned messages", "err", err)
+		}
+	})
+}
+
+// goWait runs fn on a goroutine that close waits for.
+func (r *repApp) goWait(fn func()) {
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		fn()
 	}()
+}
+
+// tick refreshes waiting times and durations every few seconds until the
+// window closes.
+func (r *repApp) tick() {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case now := <-t.C:
+			fyne.Do(func() { r.con.Tick(now) })
+		case <-r.done:
+			return
+		}
+	}
+}
+
+// connected is the status line while signed in.
+func (r *repApp) connected(what string) {
+	r.con.SetStatus("Signed in as " + r.rep.Account().DisplayName + " — " + what)
 }
 
 // pump hands the rep's events to Fyne until the window closes.
 func (r *repApp) pump() {
-	name := r.rep.Account().DisplayName
 	for {
 		select {
 		case ev := <-r.rep.Events():
 			fyne.Do(func() {
 				switch e := ev.(type) {
 				case client.QueueChanged:
-					r.con.Queue.Set(e.Queue.Waiting)
-					if len(e.Queue.Waiting) == 0 {
-						r.con.SetStatus("Signed in as " + name + " — connected")
-					}
+					r.con.SetQueue(e.Queue.Waiting)
+					r.refreshNames(e.Queue.Waiting)
 				case client.SessionWaiting:
-					r.con.SetStatus("Signed in as " + name + " — " + e.Session.CustomerName + " is waiting")
+					r.con.Alert(e.Session, false)
 					r.app.SendNotification(fyne.NewNotification("A customer is waiting", e.Session.CustomerName+" needs help."))
 				case client.ConnectionChanged:
 					if e.Connected {
-						r.con.SetStatus("Signed in as " + name + " — connected")
+						r.connected("connected")
 					} else {
-						r.con.SetStatus("Signed in as " + name + " — connection lost, reconnecting…")
+						r.connected("connection lost, reconnecting…")
 					}
 				}
 			})
@@ -187,9 +247,45 @@ func (r *repApp) pump() {
 	}
 }
 
+// refreshNames fetches the queue names again when a session waits in a
+// queue the console does not know (the rep joined a team).
+func (r *repApp) refreshNames(waiting []protocol.SessionInfo) {
+	known := map[string]bool{}
+	for _, q := range r.names.Queues {
+		known[q.ID] = true
+	}
+	for _, s := range waiting {
+		if !known[s.Queue] {
+			r.goWait(func() {
+				ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
+				defer cancel()
+				if names, err := r.rep.Queues(ctx); err == nil {
+					fyne.Do(func() { r.names = names; r.con.Queue.SetNames(names) })
+				}
+			})
+			return
+		}
+	}
+}
+
+func (r *repApp) setStatus(st protocol.RepStatus) {
+	r.goWait(func() {
+		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
+		defer cancel()
+		err := r.rep.SetStatus(ctx, st)
+		fyne.Do(func() {
+			if err != nil {
+				r.connected("status not changed: " + friendly(err))
+				return
+			}
+			r.connected(strings.ToLower(statusNames[st]))
+		})
+	})
+}
+
 func (r *repApp) generate() {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	r.goWait(func() {
+		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
 		defer cancel()
 		k, err := r.rep.CreateKey(ctx)
 		fyne.Do(func() {
@@ -199,12 +295,25 @@ func (r *repApp) generate() {
 			}
 			r.con.Keys.Show(k)
 		})
-	}()
+	})
+}
+
+func (r *repApp) invite(email string) {
+	r.goWait(func() {
+		ctx, cancel := context.WithTimeout(r.ctx, 45*time.Second)
+		defer cancel()
+		k, err := r.rep.Invite(ctx, email, "")
+		fyne.Do(func() { r.con.Keys.Invited(email, k, err) })
+	})
 }
 
 func (r *repApp) accept(id string) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	if v := r.con.Session(id); v != nil {
+		r.con.Tabs.Select(r.con.tabs[id])
+		return
+	}
+	r.goWait(func() {
+		ctx, cancel := context.WithTimeout(r.ctx, 15*time.Second)
 		defer cancel()
 		s, err := r.rep.Accept(ctx, id)
 		fyne.Do(func() {
@@ -214,39 +323,83 @@ func (r *repApp) accept(id string) {
 			}
 			r.openSession(s)
 		})
-	}()
+	})
+}
+
+func (r *repApp) getNext() {
+	r.con.GetNext.Disable()
+	r.goWait(func() {
+		ctx, cancel := context.WithTimeout(r.ctx, 15*time.Second)
+		defer cancel()
+		s, err := r.rep.GetNext(ctx)
+		fyne.Do(func() {
+			r.con.GetNext.Enable()
+			switch {
+			case client.IsCode(err, protocol.CodeQueueEmpty):
+				r.connected("nobody is waiting in your queues")
+			case err != nil:
+				r.con.SetStatus("Get Next failed: " + friendly(err))
+			default:
+				r.openSession(s)
+			}
+		})
+	})
+}
+
+// portalName names a portal from the queue list.
+func (r *repApp) portalName(id string) string {
+	if id == "" {
+		return "Default"
+	}
+	for _, p := range r.names.Portals {
+		if p.ID == id {
+			return p.Name
+		}
+	}
+	return id
 }
 
 func (r *repApp) openSession(s *client.Session) {
 	var v *SessionView
-	v = r.con.OpenSession(s.Info(), func(text string) {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctxDo := func(timeout time.Duration, fn func(ctx context.Context) error, failed string) {
+		r.goWait(func() {
+			ctx, cancel := context.WithTimeout(r.ctx, timeout)
 			defer cancel()
-			if err := s.SendChat(ctx, text); err != nil {
-				fyne.Do(func() { v.Chat.Notice("Not sent: " + friendly(err)) })
+			if err := fn(ctx); err != nil {
+				fyne.Do(func() { v.Chat.Notice(failed + friendly(err)) })
 			}
-		}()
-	}, func() {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := s.End(ctx, "ended by the representative"); err != nil {
-				fyne.Do(func() { v.Chat.Notice("Could not end the session: " + friendly(err)) })
-			}
-		}()
+		})
+	}
+	v = r.con.OpenSession(s.Self().ID, s.Info(), SessionActions{
+		Send: func(text string) {
+			ctxDo(10*time.Second, func(ctx context.Context) error { return s.SendChat(ctx, text) }, "Not sent: ")
+		},
+		End: func() {
+			ctxDo(10*time.Second, func(ctx context.Context) error { return s.End(ctx, "ended by the representative") }, "Could not end the session: ")
+		},
+		Hold: func() {
+			ctxDo(10*time.Second, func(ctx context.Context) error { return r.rep.Leave(ctx, s.ID()) }, "Could not hold the session: ")
+		},
+		Control: func(on bool) {
+			r.log.Info("remote control", "session", s.ID(), "on", on)
+		},
+		Sound: r.opts.Sound,
+		Close: func() { r.con.CloseSession(s.ID()) },
 	})
-	go pumpSession(s, r.done, func(ev client.Event) {
-		switch e := ev.(type) {
-		case client.ChatReceived:
-			v.Chat.Append(e.Message)
-		case client.SessionChanged:
-			v.SetInfo(e.Info)
-		case client.PeerChanged:
-			v.Peer.SetText("Direct connection to " + e.Participant.Name + ": " + e.State)
-		case client.SessionEnded:
-			v.Ended(e.Ended.Reason)
-		}
+	v.Summary.SetPortal(r.portalName(s.Info().Portal))
+	r.goWait(func() {
+		pumpSession(s, r.done, func(ev client.Event) {
+			switch e := ev.(type) {
+			case client.ChatReceived:
+				v.Received(e.Message)
+			case client.SessionChanged:
+				v.SetInfo(e.Info)
+			case client.PeerChanged:
+				v.Peer.SetText("Direct connection to " + e.Participant.Name + ": " + e.State)
+			case client.SessionEnded:
+				v.Ended(e.Ended.Reason)
+			}
+		})
 	})
 }
 

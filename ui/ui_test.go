@@ -40,7 +40,7 @@ func TestSignInSubmitsWhatWasTyped(t *testing.T) {
 func TestKeyPanelShowsAndCopies(t *testing.T) {
 	a := test.NewTempApp(t)
 	generated := 0
-	k := NewKeyPanel(a.Clipboard(), func() { generated++ })
+	k := NewKeyPanel(a.Clipboard(), func() { generated++ }, nil)
 	if !k.CopyCode.Disabled() {
 		t.Error("Copy is enabled before there is a key")
 	}
@@ -151,7 +151,7 @@ func TestEndAsksFirst(t *testing.T) {
 	a := test.NewTempApp(t)
 	w := a.NewWindow("t")
 	ended := 0
-	v := NewSessionView(w, protocol.SessionInfo{ID: "s1", CustomerName: "Ada"}, func(string) {}, func() { ended++ })
+	v := NewSessionView(w, "rep1", protocol.SessionInfo{ID: "s1", CustomerName: "Ada"}, SessionActions{Send: func(string) {}, End: func() { ended++ }})
 	w.SetContent(v.Content)
 	test.Tap(v.End)
 	if ended != 0 {

@@ -1,0 +1,365 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tandemhq/tandem/protocol"
+)
+
+// SessionActions are what a session view asks of its owner. Nil ones are
+// not offered.
+type SessionActions struct {
+	// Send sends a chat line.
+	Send func(text string)
+	// End ends the session for everyone.
+	End func()
+	// Hold leaves the session to the others who remain in it.
+	Hold func()
+	// Control turns remote control on or off.
+	Control func(on bool)
+	// Termination overrides what the customer's computer does at the end.
+	Termination func(protocol.Termination)
+	// Sound plays the chat sound.
+	Sound func()
+	// Close closes the view of an ended session.
+	Close func()
+}
+
+// SessionView is one session in the console: the remote screen, chat with
+// canned messages, and the summary, with the red X that ends it.
+type SessionView struct {
+	ID string
+	// Tabs holds Screen, Chat and Summary.
+	Tabs *container.AppTabs
+	// Screen is where the remote view goes; it holds a placeholder until
+	// SetScreen.
+	Screen *fyne.Container
+	// Control turns remote control on and off.
+	Control *widget.Check
+	// Sound plays a sound when the customer writes.
+	Sound   *widget.Check
+	Chat    *ChatView
+	Canned  *CannedList
+	Summary *Summary
+	Peer    *widget.Label
+	// End is the red X.
+	End     *widget.Button
+	CopyLog *widget.Button
+	SaveLog *widget.Button
+	Content fyne.CanvasObject
+
+	win    fyne.Window
+	selfID string
+	info   protocol.SessionInfo
+	act    SessionActions
+	ended  bool
+}
+
+// NewSessionView returns the view of one session; selfID is the rep's
+// participant ID.
+func NewSessionView(win fyne.Window, selfID string, info protocol.SessionInfo, act SessionActions) *SessionView {
+	v := &SessionView{ID: info.ID, win: win, selfID: selfID, act: act, Peer: widget.NewLabel("Connecting to the customer…")}
+	send := act.Send
+	if send == nil {
+		send = func(string) {}
+	}
+	v.Chat = NewChatView("Send", "Message to the customer (Enter sends)", send)
+	v.Canned = NewCannedList(func(m protocol.CannedMessage) {
+		if !v.ended {
+			send(m.Text)
+		}
+	})
+	v.End = widget.NewButtonWithIcon("", theme.CancelIcon(), v.AskEnd)
+	v.End.Importance = widget.DangerImportance
+	v.CopyLog = widget.NewButtonWithIcon("Copy chat log", theme.ContentCopyIcon(), func() {
+		fyne.CurrentApp().Clipboard().SetContent(v.Chat.Log())
+	})
+	v.SaveLog = widget.NewButtonWithIcon("Save chat log…", theme.DocumentSaveIcon(), v.saveDialog)
+	v.Sound = widget.NewCheck("Sound", nil)
+	v.Control = widget.NewCheck("Control", func(on bool) {
+		if act.Control != nil {
+			act.Control(on)
+		}
+	})
+	if act.Control == nil {
+		v.Control.Disable()
+	}
+	placeholder := widget.NewLabel("The customer's screen appears here once shared.")
+	placeholder.Alignment = fyne.TextAlignCenter
+	v.Screen = container.NewStack(container.NewCenter(placeholder))
+	v.Summary = NewSummary(act.Termination)
+
+	chatTools := container.NewHBox(v.CopyLog, v.SaveLog, v.Sound)
+	chatSplit := container.NewHSplit(container.NewBorder(nil, chatTools, nil, nil, v.Chat.Content), v.Canned.Content)
+	chatSplit.Offset = 0.7
+	v.Tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Chat", theme.MailComposeIcon(), chatSplit),
+		container.NewTabItemWithIcon("Screen", theme.ComputerIcon(), container.NewBorder(container.NewHBox(v.Control), nil, nil, nil, v.Screen)),
+		container.NewTabItemWithIcon("Summary", theme.InfoIcon(), v.Summary.Content),
+	)
+	top := container.NewBorder(nil, nil, nil, v.End, v.Peer)
+	v.Content = container.NewBorder(top, nil, nil, nil, v.Tabs)
+	v.SetInfo(info)
+	return v
+}
+
+// SetScreen puts the remote view into the Screen tab.
+func (v *SessionView) SetScreen(o fyne.CanvasObject) {
+	v.Screen.Objects = []fyne.CanvasObject{o}
+	v.Screen.Refresh()
+}
+
+// SetInfo shows the session's latest state and attendees.
+func (v *SessionView) SetInfo(info protocol.SessionInfo) {
+	v.info = info
+	v.Summary.SetInfo(info)
+}
+
+// Info is the session's state as last shown.
+func (v *SessionView) Info() protocol.SessionInfo { return v.info }
+
+// Others returns the attendees other than the rep and the customer:
+// reps and specialists who stay if the rep leaves.
+func (v *SessionView) Others() []protocol.Participant {
+	var out []protocol.Participant
+	for _, p := range v.info.Participants {
+		if p.ID != v.selfID && p.Role != protocol.RoleCustomer {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// AskEnd is the red X: with others in the session it asks whether to hold
+// the session for them or end it for everyone; alone, it asks to confirm
+// the end. Once the session is over it closes the view.
+func (v *SessionView) AskEnd() {
+	if v.ended {
+		if v.act.Close != nil {
+			v.act.Close()
+		}
+		return
+	}
+	end := func() {
+		if v.act.End != nil {
+			v.act.End()
+		}
+	}
+	others := v.Others()
+	if len(others) == 0 || v.act.Hold == nil {
+		confirmEnd(v.win, "End session", "End the session with "+v.info.CustomerName+"?", end)
+		return
+	}
+	names := make([]string, len(others))
+	for i, p := range others {
+		names[i] = p.Name
+	}
+	msg := widget.NewLabel(strings.Join(names, ", ") + " will stay in the session. Hold the session to leave it to them, " +
+		"or end it for everyone (the customer is disconnected).")
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomWithoutButtons("Leave the session", container.NewGridWrap(fyne.NewSize(380, 90), msg), v.win)
+	hold := widget.NewButton("Hold session", func() { d.Hide(); v.act.Hold() })
+	hold.Importance = widget.HighImportance
+	endB := widget.NewButton("End session", func() { d.Hide(); end() })
+	endB.Importance = widget.DangerImportance
+	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", d.Hide), endB, hold})
+	d.Show()
+}
+
+// Received shows a chat line, with the sound when it is someone else's
+// and the rep asked for it.
+func (v *SessionView) Received(m protocol.ChatMessage) {
+	v.Chat.Append(m)
+	if m.From != v.selfID && v.Sound.Checked && v.act.Sound != nil {
+		v.act.Sound()
+	}
+}
+
+// SetCanned shows the canned messages.
+func (v *SessionView) SetCanned(ms []protocol.CannedMessage) { v.Canned.Set(ms) }
+
+// WriteLog writes the whole chat log as text.
+func (v *SessionView) WriteLog(w io.Writer) error {
+	_, err := io.WriteString(w, v.Chat.Log()+"\n")
+	return err
+}
+
+// saveDialog asks where to save the chat log.
+func (v *SessionView) saveDialog() {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil {
+			dialog.ShowError(err, v.win)
+			return
+		}
+		if w == nil {
+			return
+		}
+		werr := v.WriteLog(w)
+		if cerr := w.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			dialog.ShowError(fmt.Errorf("save chat log: %w", werr), v.win)
+		}
+	}, v.win)
+	d.SetFileName("chat-" + strings.ReplaceAll(v.info.CustomerName, " ", "_") + "-" + time.Now().Format("2006-01-02-1504") + ".txt")
+	d.Show()
+}
+
+// Ended shows that the session is over and disables its controls.
+func (v *SessionView) Ended(reason string) {
+	v.ended = true
+	v.Chat.Notice("Session ended: " + reason)
+	v.Chat.Entry.Disable()
+	v.Chat.Send.Disable()
+	v.Control.Disable()
+	v.Summary.Ended(time.Now())
+	v.Peer.SetText("Session ended")
+}
+
+// IsEnded reports whether the session is over.
+func (v *SessionView) IsEnded() bool { return v.ended }
+
+// Summary is a session's summary tab.
+type Summary struct {
+	Customer, Portal, Key, Host, OS, Started, Duration *widget.Label
+	// Attendees lists everyone in the session.
+	Attendees *widget.List
+	// Termination overrides the session-end behaviour where the policy allows.
+	Termination *widget.Select
+	Content     fyne.CanvasObject
+
+	attendees []protocol.Participant
+	start     time.Time
+	end       time.Time
+	onTerm    func(protocol.Termination)
+}
+
+var terminationNames = []string{"Nothing", "Lock the computer", "Log the user off"}
+
+// NewSummary returns an empty summary; onTermination receives an override.
+func NewSummary(onTermination func(protocol.Termination)) *Summary {
+	s := &Summary{onTerm: onTermination}
+	for _, l := range []**widget.Label{&s.Customer, &s.Portal, &s.Key, &s.Host, &s.OS, &s.Started, &s.Duration} {
+		*l = widget.NewLabel("—")
+	}
+	s.Attendees = widget.NewList(func() int { return len(s.attendees) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			p := s.attendees[i]
+			o.(*widget.Label).SetText(p.Name + " (" + p.Role.String() + ")")
+		})
+	s.Termination = widget.NewSelect(terminationNames, func(name string) {
+		for i, n := range terminationNames {
+			if n == name && s.onTerm != nil {
+				s.onTerm(protocol.TerminationNothing + protocol.Termination(i))
+			}
+		}
+	})
+	s.Termination.PlaceHolder = "As the portal's policy says"
+	s.Termination.Disable()
+	form := widget.NewForm(
+		widget.NewFormItem("Customer", s.Customer),
+		widget.NewFormItem("Portal", s.Portal),
+		widget.NewFormItem("Session key", s.Key),
+		widget.NewFormItem("Host name", s.Host),
+		widget.NewFormItem("Operating system", s.OS),
+		widget.NewFormItem("Started", s.Started),
+		widget.NewFormItem("Duration", s.Duration),
+		widget.NewFormItem("At session end", s.Termination),
+	)
+	s.Content = container.NewBorder(form, nil, nil, nil,
+		widget.NewCard("", "In this session", s.Attendees))
+	return s
+}
+
+// SetInfo shows the session's customer, start and attendees.
+func (s *Summary) SetInfo(info protocol.SessionInfo) {
+	s.Customer.SetText(info.CustomerName)
+	if s.start.IsZero() && !info.Created.IsZero() {
+		s.start = info.Created
+		s.Started.SetText(info.Created.Local().Format("2006-01-02 15:04:05"))
+	}
+	s.attendees = append([]protocol.Participant(nil), info.Participants...)
+	s.Attendees.Refresh()
+	s.Tick(time.Now())
+}
+
+// SetPortal names the portal.
+func (s *Summary) SetPortal(name string) { s.Portal.SetText(orDash(name)) }
+
+// SetKey shows the session key the customer joined with.
+func (s *Summary) SetKey(code string) { s.Key.SetText(orDash(protocol.FormatCode(code))) }
+
+// SetHost shows the customer's computer.
+func (s *Summary) SetHost(host, os string) {
+	s.Host.SetText(orDash(host))
+	s.OS.SetText(orDash(os))
+}
+
+// SetPolicy enables the session-end override where the policy allows it
+// and shows the current behaviour.
+func (s *Summary) SetPolicy(overrideAllowed bool, current protocol.Termination) {
+	if i := int(current - protocol.TerminationNothing); i >= 0 && i < len(terminationNames) {
+		onTerm := s.onTerm
+		s.onTerm = nil // showing the policy is not an override
+		s.Termination.SetSelected(terminationNames[i])
+		s.onTerm = onTerm
+	}
+	if overrideAllowed && s.onTerm != nil {
+		s.Termination.Enable()
+	} else {
+		s.Termination.Disable()
+	}
+}
+
+// Tick updates the duration.
+func (s *Summary) Tick(now time.Time) {
+	if s.start.IsZero() {
+		return
+	}
+	if !s.end.IsZero() {
+		now = s.end
+	}
+	s.Duration.SetText(duration(now.Sub(s.start)))
+}
+
+// Ended stops the duration.
+func (s *Summary) Ended(at time.Time) {
+	s.end = at
+	s.Tick(at)
+	s.Termination.Disable()
+}
+
+// AttendeeList returns the attendees as shown.
+func (s *Summary) AttendeeList() []protocol.Participant {
+	return append([]protocol.Participant(nil), s.attendees...)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// duration formats a session's length: "4 min 05 s", "1 h 02 min".
+func duration(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d < 0 {
+		d = 0
+	}
+	if d < time.Hour {
+		return fmt.Sprintf("%d min %02d s", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%d h %02d min", int(d.Hours()), int(d.Minutes())%60)
+}
