@@ -622,9 +622,7 @@ func TestYCbCrToRGBA(t *testing.T) {
 		{[3]uint8{0, 128, 128}, color.NRGBA{0, 0, 0, 255}},         // below black clips
 		{[3]uint8{255, 128, 128}, color.NRGBA{255, 255, 255, 255}}, // beyond white clips
 	} {
-		f := solidFrame(4, 2, tt.yuv, tt.yuv)
-		dst := resizeRGBA(nil, 4, 2)
-		ycbcrToRGBA(dst, f)
+		dst := converted(solidFrame(4, 2, tt.yuv, tt.yuv))
 		if got := dst.At(3, 1); !near(got, tt.want) {
 			t.Errorf("YCbCr %v: got %v; want %v", tt.yuv, got, tt.want)
 		}
@@ -642,21 +640,69 @@ func TestYCbCrToRGBA(t *testing.T) {
 			p[i] = uint8(seed >> 24)
 		}
 	}
-	fast, slow := resizeRGBA(nil, w, h), resizeRGBA(nil, w, h)
-	ycbcrToRGBA(fast, f)
+	fast, slow := converted(f), resizeRGBA(nil, w, h)
 	convertAny(slow, f)
 	if !slices.Equal(fast.Pix, slow.Pix) {
 		t.Error("the 4:2:0 path and the generic path disagree on a 1023x767 frame")
 	}
 	for _, min := range []image.Point{{3, 5}, {4, 6}} { // generic and fast path
 		sub := f.SubImage(image.Rectangle{Min: min, Max: min.Add(image.Pt(100, 50))}).(*image.YCbCr)
-		dst := resizeRGBA(nil, 100, 50)
-		ycbcrToRGBA(dst, sub)
+		dst := converted(sub)
 		for _, p := range []image.Point{{0, 0}, {99, 49}, {50, 20}, {1, 1}} {
 			if got, want := dst.At(p.X, p.Y), slow.At(p.X+min.X, p.Y+min.Y); got != want {
 				t.Errorf("sub-frame at %v, pixel %v: got %v; want %v", min, p, got, want)
 			}
 		}
+	}
+}
+
+// converted returns f converted by a new frame buffer.
+func converted(f *image.YCbCr) *image.RGBA {
+	b := &frameBuf{}
+	b.convert(f)
+	return b.rgba
+}
+
+// noiseFrame returns a w×h 4:2:0 frame of pseudo-random samples.
+func noiseFrame(w, h int, seed uint32) *image.YCbCr {
+	f := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+	for _, p := range [][]uint8{f.Y, f.Cb, f.Cr} {
+		for i := range p {
+			seed = seed*1664525 + 1013904223
+			p[i] = uint8(seed >> 24)
+		}
+	}
+	return f
+}
+
+// TestFrameBufConvertsChangedRows checks that converting into a buffer
+// redoes only the rows whose samples changed, with the same result as a
+// full conversion.
+func TestFrameBufConvertsChangedRows(t *testing.T) {
+	a := noiseFrame(1023, 767, 1)
+	b := noiseFrame(1023, 767, 1)
+	b.Y[b.YOffset(500, 301)]++   // rows 300 and 301 share a chroma row
+	b.Cb[b.COffset(1022, 766)]++ // the last chroma row covers row 766 only
+	buf := &frameBuf{}
+	buf.convert(a)
+	if buf.rowsCopied != 767 {
+		t.Errorf("first conversion converted %d rows; want all 767", buf.rowsCopied)
+	}
+	buf.convert(b)
+	if buf.rowsCopied != 3 {
+		t.Errorf("converted %d rows after changes in rows 301 and 766; want 3", buf.rowsCopied)
+	}
+	if want := converted(b); !slices.Equal(buf.rgba.Pix, want.Pix) {
+		t.Error("incremental conversion differs from a full one")
+	}
+	buf.convert(b)
+	if buf.rowsCopied != 0 {
+		t.Errorf("converted %d rows of an unchanged frame; want 0", buf.rowsCopied)
+	}
+	small := noiseFrame(64, 48, 3)
+	buf.convert(small)
+	if buf.rowsCopied != 48 || !slices.Equal(buf.rgba.Pix, converted(small).Pix) {
+		t.Errorf("after a size change: %d rows converted, equal %v; want 48, true", buf.rowsCopied, slices.Equal(buf.rgba.Pix, converted(small).Pix))
 	}
 }
 
@@ -685,7 +731,7 @@ func TestRemoteViewCoalesces(t *testing.T) {
 		t.Fatalf("%d UI updates queued for two frames; want 1", len(queued))
 	}
 	run()
-	if got := v.frame.At(0, 0); !near(got, color.NRGBA{255, 255, 255, 255}) {
+	if got := v.frame.rgba.At(0, 0); !near(got, color.NRGBA{255, 255, 255, 255}) {
 		t.Errorf("shown pixel %v; want the newest frame's white", got)
 	}
 	if got := v.Dropped(); got != 1 {
@@ -728,7 +774,7 @@ func TestRemoteViewConcurrentFrames(t *testing.T) {
 			continue
 		}
 		shown++
-		if a, b := v.frame.Pix[0], v.frame.Pix[len(v.frame.Pix)-4]; a != b {
+		if a, b := v.frame.rgba.Pix[0], v.frame.rgba.Pix[len(v.frame.rgba.Pix)-4]; a != b {
 			t.Errorf("torn frame: first pixel %d, last %d", a, b)
 		}
 	}
@@ -739,30 +785,45 @@ func TestRemoteViewConcurrentFrames(t *testing.T) {
 }
 
 // BenchmarkSetFrame1080p measures handing one decoded 1080p frame to the
-// view: the conversion to RGBA and the hand-over to the UI goroutine.
+// view: the conversion to RGBA and the hand-over to the UI goroutine, for
+// frames that change everywhere, in a 1920x32 band (typing), or not at all.
 func BenchmarkSetFrame1080p(b *testing.B) {
 	test.NewTempApp(b)
 	v := NewRemoteView(nil)
 	test.NewTempWindow(b, v).Resize(fyne.NewSize(960, 600))
-	f := solidFrame(1920, 1080, yuvRed, yuvBlue)
-	b.SetBytes(1920 * 1080 * 4)
-	for b.Loop() {
-		v.SetFrame(f)
+	changed := []*image.YCbCr{noiseFrame(1920, 1080, 1), noiseFrame(1920, 1080, 2), noiseFrame(1920, 1080, 3)}
+	typing := make([]*image.YCbCr, 3)
+	for i := range typing {
+		typing[i] = noiseFrame(1920, 1080, 9)
+		for y := 500; y < 532; y++ {
+			typing[i].Y[typing[i].YOffset(100, y)] = uint8(i)
+		}
+	}
+	for _, bb := range []struct {
+		name   string
+		frames []*image.YCbCr
+	}{
+		{"changed", changed},
+		{"typing", typing},
+		{"static", changed[:1]},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.SetBytes(1920 * 1080 * 4)
+			i := 0
+			for b.Loop() {
+				v.SetFrame(bb.frames[i%len(bb.frames)])
+				i++
+			}
+		})
 	}
 }
 
-// BenchmarkConvert1080p compares the view's converter with the standard
-// library's draw.Draw of a YCbCr frame onto RGBA.
+// BenchmarkConvert1080p compares the view's row converter with the
+// standard library's draw.Draw of a YCbCr frame onto RGBA, on one core.
 func BenchmarkConvert1080p(b *testing.B) {
-	f := solidFrame(1920, 1080, yuvRed, yuvBlue)
+	f := noiseFrame(1920, 1080, 7)
 	dst := resizeRGBA(nil, 1920, 1080)
 	b.Run("view", func(b *testing.B) {
-		b.SetBytes(1920 * 1080 * 4)
-		for b.Loop() {
-			ycbcrToRGBA(dst, f)
-		}
-	})
-	b.Run("view-1-core", func(b *testing.B) {
 		b.SetBytes(1920 * 1080 * 4)
 		for b.Loop() {
 			convert420Rows(dst, f, 0, 1080)
