@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tandemhq/tandem/protocol"
 	"github.com/tandemhq/tandem/server/adminweb"
@@ -219,3 +220,5 @@ func (d *adminDeps) ExpireNotice(ctx context.Context, by adminweb.Rep, id string
 func (d *adminDeps) Audit(ctx context.Context, limit int) ([]portalmodel.AuditRecord, error) {
 	return d.admin.Audit(ctx, limit)
 }
+
+func (d *adminDeps) Now() time.Time { return d.s.now() }

@@ -125,6 +125,9 @@ type Deps interface {
 
 	// Audit lists the most recent changes, newest first.
 	Audit(ctx context.Context, limit int) ([]portal.AuditRecord, error)
+
+	// Now is the server's clock: sessions expire and notices start by it.
+	Now() time.Time
 }
 
 //go:embed templates/*.html
@@ -149,8 +152,8 @@ func New(deps Deps, logger *slog.Logger) *Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{deps: deps, logger: logger, now: time.Now, pages: parsePages()}
-	h.sess = newSessions(func() time.Time { return h.now() })
+	h := &Handler{deps: deps, logger: logger, now: deps.Now, pages: parsePages()}
+	h.sess = newSessions(deps.Now)
 	sub, _ := fs.Sub(staticFS, "static")
 	h.static = http.StripPrefix(Prefix+"static/", http.FileServerFS(sub))
 	h.routes()
