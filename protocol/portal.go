@@ -682,3 +682,66 @@ func DefaultCustomerClientConfig() CustomerClientConfig {
 		},
 	}
 }
+
+// PathPortals + slug answers a portal's public [PublicPortal] (GET);
+// PathPortals + slug + "/requests" takes a customer's [PortalRequest]
+// (POST) and answers a [JoinResponse].
+const PathPortals = "/api/v1/portals/"
+
+// CodeClosed refuses a portal request outside the portal's business
+// hours, or when no team serves it: the message is the portal's orphaned
+// session message.
+const CodeClosed ErrorCode = "closed"
+
+// PublicPortal is what a customer's browser or client needs to show a portal.
+type PublicPortal struct {
+	ID   string `json:"id"`
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	// Type is "smartbutton", "smartbox", "smartmatch", "smartpin" or "codepage".
+	Type    string `json:"type"`
+	WebChat bool   `json:"web_chat"`
+	// Open: the portal takes requests now (business hours, holidays, teams).
+	Open bool `json:"open"`
+	// Orphaned and OrphanURL are shown when it is not open.
+	Orphaned  string `json:"orphaned,omitempty"`
+	OrphanURL string `json:"orphan_url,omitempty"`
+	// Reps are the representatives a SmartMatch customer may pick.
+	Reps []PortalRep `json:"reps,omitempty"`
+}
+
+// PortalRep is a representative as a SmartMatch portal lists them.
+type PortalRep struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name"`
+}
+
+// PortalRequest is a customer's request through a SmartButton, SmartBox
+// or SmartMatch portal.
+type PortalRequest struct {
+	// Name is the customer's name; optional.
+	Name string `json:"name,omitempty"`
+	// Question is required on SmartBox portals.
+	Question string `json:"question,omitempty"`
+	// Rep is the chosen representative's ID on SmartMatch portals.
+	Rep string `json:"rep,omitempty"`
+	// Lang picks the language of the refusal message; optional.
+	Lang string `json:"lang,omitempty"`
+}
+
+// Validate checks the request's fields.
+func (p PortalRequest) Validate() error {
+	if err := ValidateText("name", p.Name, MaxNameRunes, false); err != nil {
+		return err
+	}
+	if err := ValidateText("question", p.Question, MaxQuestionRunes, false); err != nil {
+		return err
+	}
+	if len(p.Rep) > 64 {
+		return fmt.Errorf("%w: rep is not a representative's ID", ErrBadData)
+	}
+	if p.Lang != "" && !ValidLanguage(p.Lang) {
+		return fmt.Errorf("%w: lang %q is not a language tag", ErrBadData, p.Lang)
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 
+	"github.com/tandemhq/tandem/server/adminweb"
 	"github.com/tandemhq/tandem/server/auth"
 	portalmodel "github.com/tandemhq/tandem/server/portal"
 )
@@ -13,5 +14,8 @@ import (
 func (s *Server) adminRoutes(mux *http.ServeMux) {
 	a := &adminAPI{s: s, admin: portalmodel.NewAdmin(s.store, s.now, auth.NewID, s.logger.With("component", "admin"))}
 	a.routes(mux)
+	mux.Handle(adminweb.Prefix, s.adminWeb())
 	s.portalConfigRoutes(mux)
+	pr := &portalRequests{s: s, limiter: auth.NewLimiter(portalRequestMax, portalRequestWindow)}
+	pr.routes(mux)
 }

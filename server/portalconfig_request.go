@@ -1,0 +1,237 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tandemhq/tandem/protocol"
+	"github.com/tandemhq/tandem/server/auth"
+	portalmodel "github.com/tandemhq/tandem/server/portal"
+	"github.com/tandemhq/tandem/server/store"
+)
+
+// Limits of portal requests, per source address: each request creates a
+// session, so they are counted whether they succeed or not.
+const (
+	portalRequestMax    = 20
+	portalRequestWindow = 10 * time.Minute
+)
+
+// portalRequests serves the public portal endpoints: a portal's
+// description and customers' requests through SmartButton, SmartBox and
+// SmartMatch portals. Business hours, holidays and the portal's teams
+// decide whether a request is taken; outside them the customer gets the
+// portal's orphaned session message.
+type portalRequests struct {
+	s       *Server
+	limiter *auth.Limiter
+}
+
+// routes registers the public portal endpoints.
+func (p *portalRequests) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET "+protocol.PathPortals+"{slug}", p.s.api(p.handleInfo))
+	mux.HandleFunc("POST "+protocol.PathPortals+"{slug}/requests", p.s.api(p.handleRequest))
+}
+
+// portal finds the portal of the path.
+func (p *portalRequests) portal(ctx context.Context, slug string) (portalmodel.Portal, error) {
+	pt, err := p.s.store.PortalBySlug(ctx, slug)
+	if errors.Is(err, store.ErrNotFound) {
+		return pt, apiErr(http.StatusNotFound, protocol.CodeNotFound, "no such portal")
+	}
+	return pt, err
+}
+
+// openNow reports whether the portal takes requests now, with its team queues.
+func (p *portalRequests) openNow(ctx context.Context, pt portalmodel.Portal) (bool, []store.Queue, error) {
+	open, err := pt.Settings.OpenAt(p.s.now())
+	if err != nil || !open {
+		return false, nil, err
+	}
+	qs, err := p.s.store.PortalQueues(ctx, pt.ID)
+	if err != nil {
+		return false, nil, err
+	}
+	return len(qs) > 0, qs, nil
+}
+
+// handleInfo describes a portal to customers.
+func (p *portalRequests) handleInfo(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	pt, err := p.portal(ctx, r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	info := protocol.PublicPortal{ID: pt.ID, Slug: pt.Slug, Name: pt.Name, Type: pt.Settings.Type.String(), WebChat: pt.Settings.WebChat}
+	if info.Open, _, err = p.openNow(ctx, pt); err != nil {
+		return err
+	}
+	if !info.Open {
+		c := pt.Settings.Client
+		if c.Orphan.Message {
+			info.Orphaned = c.MessagesFor(r.URL.Query().Get("lang")).Orphaned
+		}
+		info.OrphanURL = c.Orphan.URL
+	}
+	if pt.Settings.Type == portalmodel.SmartMatch && info.Open {
+		if info.Reps, err = p.portalReps(ctx, pt.ID); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, info)
+	return nil
+}
+
+// portalReps lists the enabled members of the teams serving a portal.
+func (p *portalRequests) portalReps(ctx context.Context, portalID string) ([]protocol.PortalRep, error) {
+	ts, err := p.s.store.Teams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	reps := []protocol.PortalRep{}
+	for _, t := range ts {
+		serves := false
+		for _, pid := range t.PortalIDs {
+			serves = serves || pid == portalID
+		}
+		if !serves {
+			continue
+		}
+		for _, id := range t.RepIDs {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			rep, err := p.s.store.RepByID(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if !rep.Disabled {
+				reps = append(reps, protocol.PortalRep{ID: rep.ID, DisplayName: rep.DisplayName})
+			}
+		}
+	}
+	return reps, nil
+}
+
+// handleRequest creates a waiting session through a portal and admits
+// the customer to it, like a join with a session key.
+func (p *portalRequests) handleRequest(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	now, src := p.s.now(), sourceIP(r)
+	if ok, wait := p.limiter.Allow(src, now); !ok {
+		return rateLimited(wait, "too many support requests from this address; wait and try again")
+	}
+	p.limiter.Fail(src, now)
+	var req protocol.PortalRequest
+	if err := readJSON(w, r, &req, false); err != nil {
+		return err
+	}
+	if err := req.Validate(); err != nil {
+		return apiErr(http.StatusBadRequest, protocol.CodeBadData, strings.TrimPrefix(err.Error(), protocol.ErrBadData.Error()+": "))
+	}
+	pt, err := p.portal(ctx, r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	typ := pt.Settings.Type
+	switch typ {
+	case portalmodel.SmartPin, portalmodel.CodePage:
+		return apiErr(http.StatusBadRequest, protocol.CodeBadData, "this portal takes session codes: join with the code your representative gave you")
+	case portalmodel.SmartBox:
+		if strings.TrimSpace(req.Question) == "" {
+			return apiErr(http.StatusBadRequest, protocol.CodeBadData, "type your question")
+		}
+	case portalmodel.SmartMatch:
+		if req.Rep == "" {
+			return apiErr(http.StatusBadRequest, protocol.CodeBadData, "choose a representative")
+		}
+	}
+	open, qs, err := p.openNow(ctx, pt)
+	if err != nil {
+		return err
+	}
+	if !open {
+		msg := pt.Settings.Client.MessagesFor(req.Lang).Orphaned
+		return apiErr(http.StatusServiceUnavailable, protocol.CodeClosed, msg)
+	}
+	var queue store.Queue
+	if typ == portalmodel.SmartMatch {
+		reps, err := p.portalReps(ctx, pt.ID)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, rep := range reps {
+			found = found || rep.ID == req.Rep
+		}
+		if !found {
+			return apiErr(http.StatusNotFound, protocol.CodeNotFound, "this representative does not serve this portal; choose another")
+		}
+		if queue, err = p.s.store.PersonalQueue(ctx, req.Rep); err != nil {
+			return err
+		}
+	} else if queue, err = p.shortestQueue(ctx, qs); err != nil {
+		return err
+	}
+	name := strings.TrimSpace(req.Name)
+	if name == "" {
+		name = "Customer"
+	}
+	sess := store.Session{ID: auth.NewID(), State: protocol.StateWaiting, QueueID: queue.ID, PortalID: pt.ID,
+		CustomerName: name, Question: strings.TrimSpace(req.Question), Created: now}
+	cust := store.Participant{SessionID: sess.ID, ID: auth.NewID(), Role: protocol.RoleCustomer, Name: name, Joined: now}
+	if err := p.s.store.CreateSession(ctx, sess, cust); err != nil {
+		return err
+	}
+	if _, err := p.s.store.AppendEvent(ctx, store.Event{SessionID: sess.ID, Kind: "created", From: cust.ID, Name: name,
+		Role: protocol.RoleCustomer, Text: fmt.Sprintf("requested support on portal %s (%s)", pt.Slug, typ), At: now}); err != nil {
+		return err
+	}
+	cfg, err := p.s.snapshotConfig(ctx, sess.ID, pt.ID)
+	if err != nil {
+		return err
+	}
+	tok, hash, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	if err := p.s.store.SaveToken(ctx, store.Token{Hash: hash, Kind: store.TokenCustomer, SessionID: sess.ID,
+		ParticipantID: cust.ID, Created: now, Expires: now.Add(TokenLifetime)}); err != nil {
+		return err
+	}
+	p.s.logger.Info("customer requested support", "session", sess.ID, "portal", pt.Slug, "type", typ, "queue", queue.ID, "source", src)
+	part := protocol.Participant{ID: cust.ID, Role: protocol.RoleCustomer, Name: name}
+	writeJSON(w, http.StatusOK, protocol.JoinResponse{
+		Token: tok,
+		Session: protocol.SessionInfo{ID: sess.ID, State: sess.State, CustomerName: name, Question: sess.Question,
+			Portal: pt.ID, Queue: queue.ID, Created: now, Participants: []protocol.Participant{part}},
+		Participant: part,
+		Config:      &cfg,
+	})
+	if h := p.s.currentHub(); h != nil {
+		h.SessionCreated(ctx, sess.ID)
+	}
+	return nil
+}
+
+// shortestQueue picks the queue with the fewest waiting sessions; on a
+// tie, the first (by team name).
+func (p *portalRequests) shortestQueue(ctx context.Context, qs []store.Queue) (store.Queue, error) {
+	best, bestN := qs[0], -1
+	for _, q := range qs {
+		ws, err := p.s.store.WaitingSessions(ctx, []string{q.ID})
+		if err != nil {
+			return best, err
+		}
+		if bestN < 0 || len(ws) < bestN {
+			best, bestN = q, len(ws)
+		}
+	}
+	return best, nil
+}
