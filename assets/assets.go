@@ -1,5 +1,6 @@
-// Package assets holds what the apps embed: the icon and the default
-// customer-facing texts in each language Tandem ships.
+// Package assets holds what the apps embed: the icon, the default chat
+// window banner and the default customer-facing texts in each language
+// Tandem ships.
 package assets
 
 import (
@@ -13,6 +14,13 @@ import (
 //
 //go:embed icon.png
 var Icon []byte
+
+// Banner is the default chat window banner of the customer client: an
+// 8-bit (256-colour) Windows BMP, 480x40, the same bytes as the server's
+// built-in default banner.
+//
+//go:embed banner.bmp
+var Banner []byte
 
 //go:embed texts/en.json
 var enJSON []byte

@@ -46,3 +46,15 @@ func TestIconIsPNG(t *testing.T) {
 		t.Errorf("icon is %v; want 64x64", b)
 	}
 }
+
+func TestBannerIsAn8BitBMP(t *testing.T) {
+	if len(Banner) < 54 || string(Banner[:2]) != "BM" {
+		t.Fatal("banner is not a BMP")
+	}
+	w := int(Banner[18]) | int(Banner[19])<<8
+	h := int(Banner[22]) | int(Banner[23])<<8
+	bpp := int(Banner[28])
+	if w != 480 || h != 40 || bpp != 8 {
+		t.Errorf("banner is %dx%d at %d bits; want 480x40 at 8 bits", w, h, bpp)
+	}
+}
