@@ -495,3 +495,48 @@ func TestScreenResize(t *testing.T) {
 	mustInject(t, in, move(1023, 767))
 	r.expect(t, motion(1023, 767, 0))
 }
+
+func benchInjector(b *testing.B) *Injector {
+	b.Helper()
+	d := xvfb.Start(b, xvfb.Options{})
+	in, err := New(d.Name, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = in.Close() })
+	return in
+}
+
+func BenchmarkMove(b *testing.B) {
+	in := benchInjector(b)
+	i := int32(0)
+	for b.Loop() {
+		i = (i + 1) % 800
+		if err := in.Inject(move(i, i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkKeyPressRelease(b *testing.B) {
+	in := benchInjector(b)
+	for b.Loop() {
+		if err := in.Inject(keyDown(input.KeyA, 0)); err != nil {
+			b.Fatal(err)
+		}
+		if err := in.Inject(keyUp(input.KeyA, 0)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkText types a character outside the keymap each time, on a
+// keycode assigned once.
+func BenchmarkText(b *testing.B) {
+	in := benchInjector(b)
+	for b.Loop() {
+		if err := in.Inject(input.Event{Kind: input.KindText, Text: "中"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
