@@ -48,15 +48,21 @@ type repApp struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	bell   *xbell // the default sound; nil when RepOptions.Sound is set
+	// do runs a function on Fyne's goroutine.
+	do func(func())
 }
 
 // NewRepWindow returns the console's window, showing the sign-in screen.
-func NewRepWindow(a fyne.App, opts RepOptions) fyne.Window {
+func NewRepWindow(a fyne.App, opts RepOptions) fyne.Window { return newRepApp(a, opts, fyne.Do).win }
+
+// newRepApp builds the console with its window; do runs a function on
+// Fyne's goroutine (fyne.Do; tests serialise with a lock, since the test
+// driver runs it on the caller's goroutine).
+func newRepApp(a fyne.App, opts RepOptions, do func(func())) *repApp {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-
-	r := &repApp{app: a, opts: opts, log: opts.Logger, done: make(chan struct{})}
+	r := &repApp{app: a, opts: opts, log: opts.Logger, do: do, done: make(chan struct{})}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if r.opts.Sound == nil {
 		r.bell = &xbell{log: opts.Logger}
@@ -80,7 +86,7 @@ func NewRepWindow(a fyne.App, opts RepOptions) fyne.Window {
 	if opts.Password != "" && v.Server != "" && v.User != "" {
 		r.submit(v)
 	}
-	return r.win
+	return r
 }
 
 func (r *repApp) close() {
@@ -113,18 +119,18 @@ func (r *repApp) submit(v SignInValues) {
 		if err == nil {
 			rep, err = client.SignIn(ctx, client.Config{Server: v.Server, Fingerprint: fp, Logger: r.log}, v.User, v.Password)
 		}
-		fyne.Do(func() {
+		r.do(func() {
 			r.signIn.SetFingerprint(fp)
 			if err != nil {
 				r.signIn.ShowError(friendly(err))
 				return
 			}
+			r.signedIn(rep)
 			prefs.SetString("server", v.Server)
 			prefs.SetString("user", v.User)
 			if r.opts.Fingerprint == "" {
 				prefs.SetString("fingerprint "+v.Server, fp)
 			}
-			r.signedIn(rep)
 		})
 	})
 }
@@ -176,15 +182,15 @@ func (r *repApp) signedIn(rep *client.Rep) {
 		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
 		defer cancel()
 		if names, err := rep.Queues(ctx); err == nil {
-			fyne.Do(func() { r.names = names; r.con.Queue.SetNames(names) })
+			r.do(func() { r.names = names; r.con.Queue.SetNames(names) })
 		} else {
 			r.log.Warn("queue names", "err", err)
 		}
 		if q, err := rep.Queue(ctx); err == nil {
-			fyne.Do(func() { r.con.SetQueue(q.Waiting) })
+			r.do(func() { r.con.SetQueue(q.Waiting) })
 		}
 		if canned, err := rep.Canned(ctx); err == nil {
-			fyne.Do(func() { r.con.SetCanned(canned) })
+			r.do(func() { r.con.SetCanned(canned) })
 		} else {
 			r.log.Warn("canned messages", "err", err)
 		}
@@ -208,7 +214,7 @@ func (r *repApp) tick() {
 	for {
 		select {
 		case now := <-t.C:
-			fyne.Do(func() { r.con.Tick(now) })
+			r.do(func() { r.con.Tick(now) })
 		case <-r.done:
 			return
 		}
@@ -225,7 +231,7 @@ func (r *repApp) pump() {
 	for {
 		select {
 		case ev := <-r.rep.Events():
-			fyne.Do(func() {
+			r.do(func() {
 				switch e := ev.(type) {
 				case client.QueueChanged:
 					r.con.SetQueue(e.Queue.Waiting)
@@ -260,7 +266,7 @@ func (r *repApp) refreshNames(waiting []protocol.SessionInfo) {
 				ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
 				defer cancel()
 				if names, err := r.rep.Queues(ctx); err == nil {
-					fyne.Do(func() { r.names = names; r.con.Queue.SetNames(names) })
+					r.do(func() { r.names = names; r.con.Queue.SetNames(names) })
 				}
 			})
 			return
@@ -273,7 +279,7 @@ func (r *repApp) setStatus(st protocol.RepStatus) {
 		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
 		defer cancel()
 		err := r.rep.SetStatus(ctx, st)
-		fyne.Do(func() {
+		r.do(func() {
 			if err != nil {
 				r.connected("status not changed: " + friendly(err))
 				return
@@ -288,7 +294,7 @@ func (r *repApp) generate() {
 		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
 		defer cancel()
 		k, err := r.rep.CreateKey(ctx)
-		fyne.Do(func() {
+		r.do(func() {
 			if err != nil {
 				r.con.SetStatus("Could not generate a key: " + friendly(err))
 				return
@@ -303,7 +309,7 @@ func (r *repApp) invite(email string) {
 		ctx, cancel := context.WithTimeout(r.ctx, 45*time.Second)
 		defer cancel()
 		k, err := r.rep.Invite(ctx, email, "")
-		fyne.Do(func() { r.con.Keys.Invited(email, k, err) })
+		r.do(func() { r.con.Keys.Invited(email, k, err) })
 	})
 }
 
@@ -316,7 +322,7 @@ func (r *repApp) accept(id string) {
 		ctx, cancel := context.WithTimeout(r.ctx, 15*time.Second)
 		defer cancel()
 		s, err := r.rep.Accept(ctx, id)
-		fyne.Do(func() {
+		r.do(func() {
 			if err != nil {
 				r.con.SetStatus("Could not accept: " + friendly(err))
 				return
@@ -332,7 +338,7 @@ func (r *repApp) getNext() {
 		ctx, cancel := context.WithTimeout(r.ctx, 15*time.Second)
 		defer cancel()
 		s, err := r.rep.GetNext(ctx)
-		fyne.Do(func() {
+		r.do(func() {
 			r.con.GetNext.Enable()
 			switch {
 			case client.IsCode(err, protocol.CodeQueueEmpty):
@@ -366,7 +372,7 @@ func (r *repApp) openSession(s *client.Session) {
 			ctx, cancel := context.WithTimeout(r.ctx, timeout)
 			defer cancel()
 			if err := fn(ctx); err != nil {
-				fyne.Do(func() { v.Chat.Notice(failed + friendly(err)) })
+				r.do(func() { v.Chat.Notice(failed + friendly(err)) })
 			}
 		})
 	}
@@ -388,7 +394,7 @@ func (r *repApp) openSession(s *client.Session) {
 	})
 	v.Summary.SetPortal(r.portalName(s.Info().Portal))
 	r.goWait(func() {
-		pumpSession(s, r.done, func(ev client.Event) {
+		pumpSessionWith(s, r.done, r.do, func(ev client.Event) {
 			switch e := ev.(type) {
 			case client.ChatReceived:
 				v.Received(e.Message)
@@ -405,10 +411,15 @@ func (r *repApp) openSession(s *client.Session) {
 
 // pumpSession hands a session's events to Fyne until it ends or done closes.
 func pumpSession(s *client.Session, done <-chan struct{}, handle func(client.Event)) {
+	pumpSessionWith(s, done, fyne.Do, handle)
+}
+
+// pumpSessionWith is pumpSession with do in place of fyne.Do.
+func pumpSessionWith(s *client.Session, done <-chan struct{}, do func(func()), handle func(client.Event)) {
 	for {
 		select {
 		case ev := <-s.Events():
-			fyne.Do(func() { handle(ev) })
+			do(func() { handle(ev) })
 			if _, ok := ev.(client.SessionEnded); ok {
 				return
 			}
