@@ -30,6 +30,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/tandemhq/tandem/server/portal"
@@ -173,6 +174,14 @@ func parsePages() map[string]*template.Template {
 				return "—"
 			}
 			return t.UTC().Format("2006-01-02 15:04:05 UTC")
+		},
+		// wbr lets a URL wrap after its slashes only.
+		"wbr": func(s string) template.HTML {
+			parts := strings.Split(s, "/")
+			for i := range parts {
+				parts[i] = template.HTMLEscapeString(parts[i])
+			}
+			return template.HTML(strings.Join(parts, "/<wbr>"))
 		},
 		"has": func(list []string, s string) bool {
 			for _, x := range list {
