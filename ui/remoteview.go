@@ -32,11 +32,11 @@ import (
 // pixels to a texture as they are (no copy) and, at ImageScaleFastest,
 // leaves the scaling to the GPU (linear filtering); a canvas.Raster would
 // instead ask for a picture at the widget's pixel size, which means scaling
-// 1080p on the CPU for every frame. The view keeps three buffers: the one
-// shown, at most one converted frame waiting for the UI, and a spare. When
-// frames come faster than the UI draws, a new frame takes the waiting
-// frame's buffer back and replaces it, so only the newest frame is drawn
-// and no buffer is allocated in the steady state. A buffer goes back to the
+// 1080p on the CPU for every frame. The view cycles three buffers: the one
+// shown, at most one converted frame waiting for the UI, and the one being
+// converted into. When frames come faster than the UI draws, a newly
+// converted frame replaces the waiting one, whose buffer is reused, so only
+// the newest frame is drawn and no buffer is allocated in the steady state. A buffer goes back to the
 // decoder only after the UI goroutine has replaced it on screen; Fyne paints
 // on that same goroutine, so the painter never reads a buffer being written.
 // Each buffer remembers the planes it was converted from, so a frame
@@ -110,6 +110,8 @@ func (m ScaleMode) MarshalText() ([]byte, error) { return []byte(m.String()), ni
 const (
 	// maxFramePixels bounds the frames the view accepts (8K).
 	maxFramePixels = 7680 * 4320
+	// maxSpare bounds the frame buffers kept for reuse.
+	maxSpare = 2
 	// maxCursorSide bounds the cursor shapes the view accepts.
 	maxCursorSide = 512
 	// panEdge is the band, in Fyne units, along the view's sides where the
@@ -203,6 +205,7 @@ var (
 	_ fyne.Draggable    = (*RemoteView)(nil)
 	_ fyne.Tappable     = (*RemoteView)(nil)
 	_ fyne.Tabbable     = (*RemoteView)(nil)
+	_ fyne.Shortcutable = (*RemoteView)(nil)
 )
 
 // NewRemoteView returns a view in ScaleFit with control off. onInput
@@ -244,7 +247,7 @@ func (v *RemoteView) SetFrame(img *image.YCbCr) {
 	if img == nil || img.Rect.Empty() {
 		v.mu.Lock()
 		if v.remote.frame != nil {
-			v.spare = append(v.spare, v.remote.frame)
+			v.recycle(v.remote.frame)
 			v.remote.frame = nil
 		}
 		v.remote.clear = true
@@ -256,31 +259,37 @@ func (v *RemoteView) SetFrame(img *image.YCbCr) {
 	if w*h > maxFramePixels {
 		return
 	}
+	// The waiting frame, if any, stays available to the UI while this one
+	// converts; taking its buffer back would starve the UI whenever frames
+	// come faster than they convert.
+	var buf *frameBuf
 	v.mu.Lock()
-	buf := v.remote.frame
-	v.remote.frame = nil
-	if buf != nil {
-		v.dropped++
-	} else if n := len(v.spare); n > 0 {
+	if n := len(v.spare); n > 0 {
 		buf = v.spare[n-1]
 		v.spare = v.spare[:n-1]
 	}
 	v.mu.Unlock()
-
 	if buf == nil {
 		buf = &frameBuf{}
 	}
 	buf.convert(img)
 
 	v.mu.Lock()
-	if old := v.remote.frame; old != nil { // another goroutine's frame
-		v.spare = append(v.spare, old)
+	if old := v.remote.frame; old != nil {
+		v.recycle(old)
 		v.dropped++
 	}
 	v.remote.frame = buf
 	v.remote.clear = false
 	v.mu.Unlock()
 	v.schedule()
+}
+
+// recycle keeps b for a later frame; v.mu is held.
+func (v *RemoteView) recycle(b *frameBuf) {
+	if len(v.spare) < maxSpare {
+		v.spare = append(v.spare, b)
+	}
 }
 
 // SetCursor places the remote pointer at pos, in the frame's pixels (the
@@ -354,10 +363,15 @@ func (v *RemoteView) SetScale(m ScaleMode) {
 func (v *RemoteView) Scale() ScaleMode { return v.mode }
 
 // SetControl turns input on or off. Turning it off forgets the keys and
-// buttons held without sending their release: the customer side releases
-// what it holds when control ends.
+// buttons held without sending their release (the customer side releases
+// what it holds when control ends) and gives up the keyboard focus.
 func (v *RemoteView) SetControl(on bool) {
 	v.control = on
+	if !on {
+		if c := v.canvas(); c != nil && c.Focused() == v {
+			c.Unfocus()
+		}
+	}
 	v.keys = v.keys[:0]
 	clear(v.textKeys)
 	clear(v.buttons)
@@ -453,9 +467,7 @@ func (v *RemoteView) apply() {
 	}
 	if old != nil {
 		v.mu.Lock()
-		if len(v.spare) < 2 {
-			v.spare = append(v.spare, old)
-		}
+		v.recycle(old)
 		v.mu.Unlock()
 	}
 	if relayout {
@@ -465,10 +477,8 @@ func (v *RemoteView) apply() {
 
 // pixScale returns the canvas's pixels per Fyne unit, 1 if not shown yet.
 func (v *RemoteView) pixScale() float32 {
-	if app := fyne.CurrentApp(); app != nil {
-		if c := app.Driver().CanvasForObject(v); c != nil && c.Scale() > 0 {
-			return c.Scale()
-		}
+	if c := v.canvas(); c != nil && c.Scale() > 0 {
+		return c.Scale()
 	}
 	return 1
 }
@@ -602,8 +612,8 @@ func mouseButton(b desktop.MouseButton) input.Button {
 	return input.ButtonUnknown
 }
 
-// MouseDown implements desktop.Mouseable: it focuses the view and, over the
-// picture, presses the button there.
+// MouseDown implements desktop.Mouseable: in control it focuses the view
+// and, over the picture, presses the button there.
 func (v *RemoteView) MouseDown(ev *desktop.MouseEvent) {
 	v.requestFocus()
 	b := mouseButton(ev.Button)
@@ -648,7 +658,7 @@ func (v *RemoteView) Dragged(ev *fyne.DragEvent) {
 // MouseUp.
 func (v *RemoteView) DragEnd() {}
 
-// Tapped implements fyne.Tappable: a click focuses the view.
+// Tapped implements fyne.Tappable: a click focuses the view in control.
 func (v *RemoteView) Tapped(*fyne.PointEvent) { v.requestFocus() }
 
 // Scrolled implements fyne.Scrollable: the wheel over the picture turns the
@@ -678,13 +688,27 @@ func (v *RemoteView) Scrolled(ev *fyne.ScrollEvent) {
 	})
 }
 
-func (v *RemoteView) requestFocus() {
+// canvas returns the canvas showing v, or nil.
+func (v *RemoteView) canvas() fyne.Canvas {
 	if app := fyne.CurrentApp(); app != nil {
-		if c := app.Driver().CanvasForObject(v); c != nil && c.Focused() != v {
-			c.Focus(v)
-		}
+		return app.Driver().CanvasForObject(v)
+	}
+	return nil
+}
+
+// requestFocus takes the keyboard focus while in control; a view-only view
+// has no use for keys, so the window's shortcuts keep working.
+func (v *RemoteView) requestFocus() {
+	if c := v.canvas(); v.control && c != nil && c.Focused() != v {
+		c.Focus(v)
 	}
 }
+
+// TypedShortcut implements fyne.Shortcutable. It does nothing, and that is
+// its purpose: while the view has the focus, Fyne hands key combinations to
+// it instead of the window's shortcuts, so Ctrl-W closes the customer's tab
+// rather than a console window. The keys themselves went out by KeyDown.
+func (v *RemoteView) TypedShortcut(fyne.Shortcut) {}
 
 // FocusGained implements fyne.Focusable.
 func (v *RemoteView) FocusGained() {}

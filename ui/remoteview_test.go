@@ -229,9 +229,18 @@ func TestRemoteViewFocusesOnClick(t *testing.T) {
 		t.Errorf("focused %v after a click; want the view", got)
 	}
 	win.Canvas().Unfocus()
-	test.Tap(v)
+	v.Tapped(&fyne.PointEvent{Position: fyne.NewPos(480, 300)})
 	if got := win.Canvas().Focused(); got != v {
 		t.Errorf("focused %v after Tapped; want the view", got)
+	}
+	v.SetControl(false)
+	if got := win.Canvas().Focused(); got != nil {
+		t.Errorf("focused %v after control ended; want nothing", got)
+	}
+	v.MouseDown(mouse(480, 300, desktop.MouseButtonPrimary))
+	v.Tapped(&fyne.PointEvent{Position: fyne.NewPos(480, 300)})
+	if got := win.Canvas().Focused(); got != nil {
+		t.Errorf("view-only view took the focus on a click")
 	}
 }
 
