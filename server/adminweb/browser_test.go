@@ -242,6 +242,28 @@ func (a api) call(t *testing.T, path, token string, body string, v any) {
 	}
 }
 
+// get fetches JSON with a bearer token.
+func (a api) get(t *testing.T, path, token string, v any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), "GET", a.h.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := a.c.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d %s; want 200", path, resp.StatusCode, b)
+	}
+	if err := protocol.UnmarshalStrict(b, v); err != nil {
+		t.Fatalf("GET %s: %s: %v", path, b, err)
+	}
+}
+
 // startSession makes a key on the portal and joins with it: a new session
 // with its configuration snapshot.
 func (a api) startSession(t *testing.T, token, slug, name string) protocol.JoinResponse {
@@ -400,6 +422,12 @@ func TestAdminPagesInChromium(t *testing.T) {
 	}
 	if got, want := kept.Messages["en"].Greeting, running.Config.Messages["en"].Greeting; got != want || got == greeting {
 		t.Errorf("running session's greeting %q; want its original %q", got, want)
+	}
+	// The running client asking the API again gets its own snapshot too.
+	var again protocol.CustomerClientConfig
+	a.get(t, protocol.PathClientConfig, running.Token, &again)
+	if again.Banner.SHA256 != running.Config.Banner.SHA256 || again.Messages["en"].Greeting != running.Config.Messages["en"].Greeting {
+		t.Errorf("running session's configuration from the API: banner %s, greeting %q; want its original ones", again.Banner.SHA256, again.Messages["en"].Greeting)
 	}
 	stored, err := st.SessionConfig(t.Context(), later.Session.ID)
 	if err != nil {
