@@ -435,18 +435,16 @@ func (v *RemoteView) apply() {
 	v.scheduled = false
 	v.mu.Unlock()
 
-	relayout := st.origin != v.origin || st.stats != v.stats
+	relayout := st.stats != v.stats
 	v.origin = st.origin
 	v.stats = st.stats
-	if st.cursorPos != v.cursorPos || st.cursorOn != v.cursorOn {
-		v.cursorPos, v.cursorOn = st.cursorPos, st.cursorOn
-		relayout = true
-	}
+	cursorMoved := st.cursorPos != v.cursorPos || st.cursorOn != v.cursorOn
+	v.cursorPos, v.cursorOn = st.cursorPos, st.cursorOn
 	if st.cursorSeen {
 		v.cursorImg, v.cursorHot = st.cursorImg, st.cursorHot
 		v.cursor.Image = v.cursorImg
 		v.cursor.Refresh()
-		relayout = true
+		cursorMoved = true
 	}
 
 	var old *frameBuf
@@ -470,8 +468,16 @@ func (v *RemoteView) apply() {
 		v.recycle(old)
 		v.mu.Unlock()
 	}
-	if relayout {
+	switch {
+	case relayout:
 		v.Refresh()
+	case cursorMoved: // the pointer moves often: place only the cursor
+		if pos, unit, ok := v.placement(v.Size()); ok {
+			v.layoutCursor(pos, unit)
+		} else {
+			v.cursor.Hide()
+		}
+		canvas.Refresh(v.cursor)
 	}
 }
 
