@@ -294,7 +294,7 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	s.turn = t
 	s.hub = hub.New(hub.Config{
-		Store: s.store,
+		Store: s.hubStore(),
 		ICE: func(sessionID, participantID string) []protocol.ICEServer {
 			return t.ICEServers(participantID, TURNLifetime)
 		},
