@@ -430,8 +430,13 @@ type WaitStatus struct {
 	Estimated            bool `json:"estimated"`
 	// OverMax: the estimate exceeded the portal's maximum, shown as "more than".
 	OverMax bool `json:"over_max,omitempty"`
+	// Greeting is the greeting with its macros expanded in the requested
+	// language, shown once when the session enters the queue ("" when the
+	// portal shows none).
+	Greeting string `json:"greeting,omitempty"`
 	// Message is the on-hold message with its macros expanded in the
-	// requested language ("" when the portal shows none).
+	// requested language, shown every Queue.OnHoldIntervalSeconds ("" when
+	// the portal shows none).
 	Message string `json:"message,omitempty"`
 	// Notices are the active customer notices of the portal (when enabled).
 	Notices []Notice `json:"notices"`

@@ -293,7 +293,8 @@ func TestWaitStatusAndNotices(t *testing.T) {
 		return st
 	}
 	st := status(second.Token, "de")
-	if st.State != protocol.StateWaiting || st.Position != 2 || st.Estimated || st.Message != "Vielen Dank für Ihre Geduld. Sie sind an Position 2 der Warteschlange." {
+	if st.State != protocol.StateWaiting || st.Position != 2 || st.Estimated || st.Message != "Vielen Dank für Ihre Geduld. Sie sind an Position 2 der Warteschlange." ||
+		st.Greeting != "Vielen Dank, dass Sie sich an den Support wenden. Ein Mitarbeiter ist gleich für Sie da. Sie sind an Position 2 der Warteschlange." {
 		t.Errorf("second, no samples: %+v", st)
 	}
 

@@ -123,8 +123,12 @@ func (s *Server) waitStatus(r *http.Request, sessionID, lang string) (protocol.W
 	if e.Known {
 		st.EstimatedWaitSeconds = int(e.Wait / time.Second)
 	}
+	msgs := cfg.MessagesFor(lang)
+	if cfg.Queue.Greeting {
+		st.Greeting = portalmodel.ExpandQueueMacros(msgs.Greeting, lang, st.Position, e)
+	}
 	if cfg.Queue.OnHold {
-		st.Message = portalmodel.ExpandQueueMacros(cfg.MessagesFor(lang).OnHold, lang, st.Position, e)
+		st.Message = portalmodel.ExpandQueueMacros(msgs.OnHold, lang, st.Position, e)
 	}
 	if cfg.Display.Notices {
 		ns, err := s.store.ActiveNotices(ctx, sess.PortalID, s.now())

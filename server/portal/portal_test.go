@@ -174,3 +174,26 @@ func TestNoticeCannedTeam(t *testing.T) {
 		t.Errorf("team with a rep twice: got %v", err)
 	}
 }
+
+func TestInvitation(t *testing.T) {
+	s := DefaultSettings()
+	s.Invitations = map[string]tmail.Template{"de": {Subject: "Hilfe von %REP_NAME%", Body: ""}}
+	d := tmail.InvitationData{RepName: "Ida", SessionKey: "123 456 789", SessionURL: "https://s.example/k/123456789", PortalURL: "https://s.example/p/help/"}
+	de, err := s.Invitation("de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := de.Expand(d)
+	if got.Subject != "Hilfe von Ida" || !strings.Contains(got.Body, "Sitzungsschlüssel 123 456 789") || strings.Contains(got.Body, "%") {
+		t.Errorf("de: %+v; want the custom subject and the default body, expanded", got)
+	}
+	for _, lang := range []string{"en", "fr"} {
+		en, err := s.Invitation(lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := en.Expand(d); got.Subject != "Ida invites you to a support session" || !strings.Contains(got.Body, d.SessionURL) {
+			t.Errorf("%s: %+v; want the English default", lang, got)
+		}
+	}
+}
