@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -41,7 +40,7 @@ func (s *Server) handleQueues(w http.ResponseWriter, r *http.Request) error {
 		}
 		out.Queues = append(out.Queues, qi)
 	}
-	ps, err := s.portals(r.Context(), qs)
+	ps, err := s.store.Portals(r.Context())
 	if err != nil {
 		return err
 	}
@@ -50,43 +49,6 @@ func (s *Server) handleQueues(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-// portals lists every portal where the store can, else the portals of the
-// given queues.
-func (s *Server) portals(ctx context.Context, qs []store.Queue) ([]store.Portal, error) {
-	if all, ok := any(s.store).(interface {
-		Portals(context.Context) ([]store.Portal, error)
-	}); ok {
-		return all.Portals(ctx)
-	}
-	var ps []store.Portal
-	seen := map[string]bool{}
-	for _, q := range qs {
-		if q.PortalID == "" || seen[q.PortalID] {
-			continue
-		}
-		seen[q.PortalID] = true
-		p, err := s.store.PortalByID(ctx, q.PortalID)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, p)
-	}
-	return ps, nil
-}
-
-// siteSettings returns the site-wide settings where the store keeps them.
-func (s *Server) siteSettings(ctx context.Context) (pmodel.SiteSettings, error) {
-	if ss, ok := any(s.store).(interface {
-		SiteSettings(context.Context) (pmodel.SiteSettings, error)
-	}); ok {
-		return ss.SiteSettings(ctx)
-	}
-	return pmodel.SiteSettings{}, nil
 }
 
 // handleInvite generates a session key for the calling rep and e-mails
@@ -103,7 +65,7 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request) error {
 	if err := req.Validate(); err != nil {
 		return apiErr(http.StatusBadRequest, protocol.CodeBadData, strings.TrimPrefix(err.Error(), protocol.ErrBadData.Error()+": "))
 	}
-	site, err := s.siteSettings(r.Context())
+	site, err := s.store.SiteSettings(r.Context())
 	if err != nil {
 		return err
 	}

@@ -3,11 +3,23 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"net"
 	"net/http"
+	netmail "net/mail"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	tmail "github.com/tandemhq/tandem/server/mail"
+	"github.com/tandemhq/tandem/server/portal"
 
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/protocol"
@@ -294,6 +306,82 @@ func TestHoldLeavesTheSessionToTheOthers(t *testing.T) {
 	for _, p := range ps {
 		if gone := !p.Left.IsZero(); gone != (p.ID == s.Self().ID) {
 			t.Errorf("participant %s (%v) left=%v", p.Name, p.Role, gone)
+		}
+	}
+}
+
+// startInviteSMTP runs the mail package's test SMTP server (Debian
+// python3-aiosmtpd) without TLS and returns its port and the directory it
+// writes each message to.
+func startInviteSMTP(t *testing.T) (int, string) {
+	t.Helper()
+	out := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command("/usr/bin/python3", "mail/testdata/smtpd.py", strconv.Itoa(port), out, "-", "-")
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start aiosmtpd (apt-get install python3-aiosmtpd): %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	buf := make([]byte, 6)
+	if _, err := io.ReadFull(stdout, buf); err != nil || string(buf) != "READY\n" {
+		t.Fatalf("aiosmtpd did not start: %q %v", buf, err)
+	}
+	return port, out
+}
+
+func TestInviteSendsTheEmail(t *testing.T) {
+	h, _, reps := teamOfTwo(t)
+	port, out := startInviteSMTP(t)
+	err := h.Server.Store().SaveSiteSettings(t.Context(), portal.SiteSettings{SMTP: portal.SMTP{
+		Host: "127.0.0.1", Port: port, From: "support@example.com", StartTLS: tmail.StartTLSOff,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := reps[0].Invite(t.Context(), "ada@example.com", "de")
+	if err != nil {
+		t.Fatalf("invite: %v", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.eml"))
+	if len(files) != 1 {
+		t.Fatalf("got %d messages; want 1", len(files))
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, err := netmail.ReadMessage(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Header.Get("To"); !strings.Contains(got, "ada@example.com") {
+		t.Errorf("To: %q", got)
+	}
+	subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if subject != "rep1 lädt Sie zu einer Support-Sitzung ein" {
+		t.Errorf("subject %q; want the German default with the rep's name", subject)
+	}
+	body, err := io.ReadAll(quotedprintable.NewReader(m.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{key.URL, protocol.FormatCode(key.Code), h.URL + "/"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("body lacks %q:\n%s", want, body)
 		}
 	}
 }
