@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"time"
 )
 
 // The representative console's messages beyond the session flow: the
@@ -14,6 +15,9 @@ import (
 
 // Paths of the console's JSON API.
 const (
+	// PathSummarySuffix follows [PathSession] and a session ID: GET answers
+	// the session's [SessionSummary] to its reps and to admins.
+	PathSummarySuffix = "/summary"
 	// PathQueues lists the calling rep's queues and the portals they serve (GET): [QueueList].
 	PathQueues = "/api/v1/queues"
 	// PathInvitations generates a session key and e-mails it to a customer
@@ -168,4 +172,37 @@ func (r *InviteRequest) Validate() error {
 		return err
 	}
 	return nil
+}
+
+// TerminationOverride is the data of [TypeSessionTermination].
+type TerminationOverride struct {
+	Termination Termination `json:"termination"`
+}
+
+// Validate checks an override: nothing, lock or log off.
+func (o TerminationOverride) Validate() error {
+	if o.Termination < TerminationNothing || o.Termination > TerminationLogOff {
+		return fmt.Errorf("%w: termination %d", ErrBadData, int(o.Termination))
+	}
+	return nil
+}
+
+// SessionSummary answers GET [PathSession] + id + [PathSummarySuffix]:
+// what the console's summary tab shows.
+type SessionSummary struct {
+	// Session is the session with the participants present now.
+	Session SessionInfo `json:"session"`
+	// Key is the session key the customer joined with, if any.
+	Key string `json:"key,omitempty"`
+	// PortalName names the portal the session came from.
+	PortalName string    `json:"portal_name,omitempty"`
+	Accepted   time.Time `json:"accepted,omitzero"`
+	// Termination is what the customer's computer does at the end.
+	Termination Termination `json:"termination"`
+	// TerminationOverride: the policy lets the rep change Termination.
+	TerminationOverride bool `json:"termination_override"`
+	// Host and OS describe the customer's computer once its client
+	// reported them; empty until then.
+	Host string `json:"host,omitempty"`
+	OS   string `json:"os,omitempty"`
 }

@@ -73,3 +73,14 @@ func TestInviteRequestValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestTerminationOverrideValidate(t *testing.T) {
+	for _, tt := range []struct {
+		term Termination
+		ok   bool
+	}{{TerminationUnknown, false}, {TerminationNothing, true}, {TerminationLock, true}, {TerminationLogOff, true}, {TerminationLogOff + 1, false}} {
+		if err := (TerminationOverride{Termination: tt.term}).Validate(); (err == nil) != tt.ok {
+			t.Errorf("Validate(%v): got %v; want ok=%v", tt.term, err, tt.ok)
+		}
+	}
+}

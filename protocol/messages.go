@@ -60,26 +60,32 @@ const (
 	// in it ("hold session"); the leaver receives [TypeSessionEnded], the
 	// others [TypeSessionState]. No data.
 	TypeSessionLeave
+	// TypeSessionTermination, rep → server → members: what the customer's
+	// computer does at the session's end, changed by a rep where the
+	// session's policy allows it (Connection.RepOverride). Data:
+	// [TerminationOverride].
+	TypeSessionTermination
 )
 
 var typeNames = []string{
-	TypeUnknown:         "unknown",
-	TypeWelcome:         "welcome",
-	TypeError:           "error",
-	TypeQueue:           "queue",
-	TypeSessionWaiting:  "session.waiting",
-	TypeSessionAccept:   "session.accept",
-	TypeSessionState:    "session.state",
-	TypeSessionEnd:      "session.end",
-	TypeSessionEnded:    "session.ended",
-	TypePeerConnect:     "peer.connect",
-	TypeSignal:          "signal",
-	TypeChatSend:        "chat.send",
-	TypeChatMessage:     "chat.message",
-	TypeRepStatus:       "rep.status",
-	TypeSessionNext:     "session.next",
-	TypeSessionAssigned: "session.assigned",
-	TypeSessionLeave:    "session.leave",
+	TypeUnknown:            "unknown",
+	TypeWelcome:            "welcome",
+	TypeError:              "error",
+	TypeQueue:              "queue",
+	TypeSessionWaiting:     "session.waiting",
+	TypeSessionAccept:      "session.accept",
+	TypeSessionState:       "session.state",
+	TypeSessionEnd:         "session.end",
+	TypeSessionEnded:       "session.ended",
+	TypePeerConnect:        "peer.connect",
+	TypeSignal:             "signal",
+	TypeChatSend:           "chat.send",
+	TypeChatMessage:        "chat.message",
+	TypeRepStatus:          "rep.status",
+	TypeSessionNext:        "session.next",
+	TypeSessionAssigned:    "session.assigned",
+	TypeSessionLeave:       "session.leave",
+	TypeSessionTermination: "session.termination",
 }
 
 func (t Type) String() string {
@@ -119,13 +125,14 @@ type Rule struct {
 // client is refused with [CodeForbidden] (a server type) or
 // [CodeUnknownType].
 var ClientRules = map[Type]Rule{
-	TypeSessionAccept: {Roles: []Role{RoleRep, RoleAdmin}, NeedsSession: true},
-	TypeSessionEnd:    {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
-	TypeSignal:        {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
-	TypeChatSend:      {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
-	TypeRepStatus:     {Roles: []Role{RoleRep, RoleAdmin}},
-	TypeSessionNext:   {Roles: []Role{RoleRep, RoleAdmin}},
-	TypeSessionLeave:  {Roles: []Role{RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
+	TypeSessionAccept:      {Roles: []Role{RoleRep, RoleAdmin}, NeedsSession: true},
+	TypeSessionEnd:         {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
+	TypeSignal:             {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
+	TypeChatSend:           {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
+	TypeRepStatus:          {Roles: []Role{RoleRep, RoleAdmin}},
+	TypeSessionNext:        {Roles: []Role{RoleRep, RoleAdmin}},
+	TypeSessionLeave:       {Roles: []Role{RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
+	TypeSessionTermination: {Roles: []Role{RoleRep, RoleAdmin}, NeedsSession: true},
 }
 
 // Allows reports whether role r may send frames under this rule.
