@@ -656,3 +656,38 @@ func TestInvitationRefusedMacro(t *testing.T) {
 		t.Errorf("valid invitation = %d; want 303", status)
 	}
 }
+
+// TestBusinessHoursForm: hours per weekday, a time zone and holidays;
+// bad ones refused next to their field with the input kept.
+func TestBusinessHoursForm(t *testing.T) {
+	h := servertest.Start(t)
+	p := newPages(t, h, h.URL)
+	if status, _, _ := p.signIn(h.AdminUser, h.AdminPassword); status != http.StatusSeeOther {
+		t.Fatalf("admin sign-in = %d; want 303", status)
+	}
+	_, body := p.get("/admin/")
+	tok := csrf(t, body)
+	_, _, loc := p.post("/admin/portals", url.Values{"csrf": {tok}, "name": {"Help"}, "slug": {"help"}, "type": {"smartbox"}})
+	page := loc[:strings.IndexByte(loc, '?')] + "/hours"
+	form := url.Values{"csrf": {tok}, "hours.enabled": {"on"}, "hours.location": {"Mars/Olympus"},
+		"hours.weekly.1": {"9-17"}, "hours.weekly.2": {"09:00-17:00"}, "hours.holidays": {"2026-12-25"}}
+	status, body, _ := p.post(page, form)
+	if status != http.StatusBadRequest || !strings.Contains(body, `&#34;9-17&#34; is not a time range like 09:00-17:00`) || !strings.Contains(body, `value="9-17"`) {
+		t.Errorf("bad Monday = %d; want 400, the reason and the typed value:\n%s", status, body)
+	}
+	form.Set("hours.weekly.1", "09:00-12:00, 13:00-17:00")
+	status, body, _ = p.post(page, form)
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="hours-location-error"`) || !strings.Contains(body, "Mars/Olympus") {
+		t.Errorf("unknown time zone = %d; want 400 with the model's reason next to the field:\n%s", status, body)
+	}
+	form.Set("hours.location", "Europe/Berlin")
+	if status, body, _ := p.post(page, form); status != http.StatusSeeOther {
+		t.Fatalf("valid hours = %d:\n%s", status, body)
+	}
+	_, body = p.get(page)
+	for _, want := range []string{`value="09:00-12:00, 13:00-17:00"`, `value="Europe/Berlin"`, "2026-12-25</textarea>", `name="hours.enabled" value="on" checked`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("saved hours page lacks %s", want)
+		}
+	}
+}

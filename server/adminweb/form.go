@@ -43,15 +43,19 @@ type section struct {
 // field is one input of a settings form.
 type field struct {
 	// Name is the JSON path and the form field's name.
-	Name    string
-	ID      string
-	Label   string
-	Help    string
-	Kind    string // checkbox, text, textarea, number, select, lines, json
-	Value   string
-	Checked bool
-	Options []option
-	Error   string
+	Name  string
+	ID    string
+	Label string
+	Help  string
+	Kind  string // checkbox, text, textarea, number, select, lines, json
+	Value string
+	// Rows is a text area's height in lines.
+	Rows int
+	// Placeholder shows what applies while the field is empty.
+	Placeholder string
+	Checked     bool
+	Options     []option
+	Error       string
 }
 
 // option is one choice of a select field.
@@ -179,6 +183,7 @@ var labels = map[string]string{
 	"Orphaned":                   "Orphaned session message",
 	"OnHold":                     "On-hold message",
 	"URL":                        "URL",
+	"Logging":                    "This portal's logging",
 }
 
 // helps are short explanations shown under fields, by JSON leaf name.
@@ -188,14 +193,11 @@ var helps = map[string]string{
 	"box_mode":           "Used by SmartBox portals: broadcast each question to all available reps, or queue it for the next available rep.",
 	"client.policy.name": "A label for administrators.",
 	"notification_email": "An address that receives each completed session as XML, with the ratings when given.",
-	"hours":              "Empty means always open. Else JSON such as {\"Location\": \"Europe/Berlin\", \"Weekly\": {\"1\": [{\"From\": 540, \"To\": 1020}]}, \"Holidays\": [\"2026-12-25\"]}: weekdays 0 (Sunday) to 6, minutes after midnight.",
 	"url":                "Optional: an https:// address opened in the customer's browser, such as a knowledge base.",
 	"greeting":           "Macros: %POSITION_IN_QUEUE% and %ESTIMATED_WAIT_TIME% expand into full sentences.",
 	"on_hold":            "Shown at every interval until a rep accepts. Macros: %POSITION_IN_QUEUE%, %ESTIMATED_WAIT_TIME%.",
 	"on_hold_message":    "Shown at every interval until a rep accepts. Macros: %POSITION_IN_QUEUE%, %ESTIMATED_WAIT_TIME%.",
 	"greeting_message":   "Macros: %POSITION_IN_QUEUE% and %ESTIMATED_WAIT_TIME% expand into full sentences.",
-	"subject":            "Macros: %REP_NAME%, %SESSION_KEY%, %SESSION_URL%, %PORTAL_URL%.",
-	"body":               "Macros: %REP_NAME%, %SESSION_KEY%, %SESSION_URL%, %PORTAL_URL%.",
 }
 
 // longText reports whether a string field deserves a text area.
@@ -428,7 +430,10 @@ func buildField(sf reflect.StructField, v reflect.Value, path string, input url.
 	case t.Kind() == reflect.String:
 		f.Kind, f.Value = "text", v.String()
 		if longText(sf, v.String()) {
-			f.Kind = "textarea"
+			f.Kind, f.Rows = "textarea", 3
+			if sf.Name == "Body" {
+				f.Rows = 12
+			}
 		}
 	case v.CanInt():
 		f.Kind, f.Value = "number", strconv.FormatInt(v.Int(), 10)

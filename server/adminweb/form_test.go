@@ -130,3 +130,32 @@ func TestFieldErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestParseIntervals(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    []portal.Interval
+		wantErr string
+	}{
+		{"", nil, ""},
+		{"09:00-17:00", []portal.Interval{{From: 540, To: 1020}}, ""},
+		{"9:00-12:30, 13:00–24:00", []portal.Interval{{From: 540, To: 750}, {From: 780, To: 1440}}, ""},
+		{"9-17", nil, `"9-17" is not a time range like 09:00-17:00`},
+		{"17:00-09:00", nil, `"17:00-09:00" ends before it starts`},
+		{"09:00-24:30", nil, `"09:00-24:30" is not a time range like 09:00-17:00`},
+	} {
+		got, err := parseIntervals(tc.in)
+		if tc.wantErr != "" {
+			if err == nil || err.Error() != tc.wantErr {
+				t.Errorf("parseIntervals(%q) error %v; want %q", tc.in, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("parseIntervals(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+		if back := formatIntervals(got); tc.in == "09:00-17:00" && back != tc.in {
+			t.Errorf("formatIntervals = %q; want %q", back, tc.in)
+		}
+	}
+}

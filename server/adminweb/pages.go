@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tandemhq/tandem/server/mail"
 	"github.com/tandemhq/tandem/server/portal"
 )
 
@@ -30,6 +31,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET "+Prefix+"portals/{id}/banner", h.authed(h.bannerPage))
 	m.HandleFunc("POST "+Prefix+"portals/{id}/banner", h.authed(h.saveBanner))
 	m.HandleFunc("GET "+Prefix+"portals/{id}/banner.bmp", h.authed(h.bannerImage))
+	m.HandleFunc("GET "+Prefix+"portals/{id}/hours", h.authed(h.hoursPage))
+	m.HandleFunc("POST "+Prefix+"portals/{id}/hours", h.authed(h.saveHours))
 	m.HandleFunc("GET "+Prefix+"site", h.authed(h.sitePage))
 	m.HandleFunc("POST "+Prefix+"site", h.authed(h.saveSite))
 	m.HandleFunc("GET "+Prefix+"teams", h.authed(h.teamsPage))
@@ -265,14 +268,15 @@ type pageSpec struct {
 // name, URL, parent and teams.
 var portalPaths = []string{"type", "box_mode", "web_chat"}
 
-// hiddenPaths are settings the server sets itself.
-var hiddenPaths = []string{"client.portal", "client.hostname", "client.banner"}
+// hiddenPaths are settings the server sets itself or pages of their own
+// edit (the banner, business hours).
+var hiddenPaths = []string{"client.portal", "client.hostname", "client.banner", "hours"}
 
 // settingsPages are the pages of a portal's settings, in order. Settings
 // the model has beyond these get an "Other settings" page (see specs).
 var settingsPages = []pageSpec{
 	{"messages", "Messages", "The customer-facing texts per language. To restore a default text, empty its field and save.", []string{"client.messages"}},
-	{"invitation", "Invitation e-mail", "The e-mail a rep sends to invite a customer, per language. Macros: %REP_NAME%, %SESSION_KEY%, %SESSION_URL%, %PORTAL_URL%. Empty both fields of a language to restore its default.", []string{"invitations"}},
+	{"invitation", "Invitation e-mail", "The e-mail a rep sends to invite a customer, per language. Macros: %REP_NAME%, %SESSION_KEY%, %SESSION_URL%, %PORTAL_URL%. Empty fields use the default text shown in grey.", []string{"invitations"}},
 	{"display", "Display options", "How prompts appear, how the chat area starts, the supported indicator, the host name in the title bar, and customer notices.", []string{"client.display"}},
 	{"agreement", "Agreements and recording prompt", "An agreement the customer must accept before the session (full client and click-to-chat); without acceptance within the timeout the session ends. The recording prompt asks the customer to allow recordings; a refusal turns recording and system information logging off. The texts are on the Messages page.", []string{"client.agreement"}},
 	{"queue", "Greeting and on-hold", "The greeting appears once the session is in a queue; the on-hold message repeats at the interval until a rep accepts. The estimated wait shown is capped at the maximum (\"more than x minutes\"). The texts are on the Messages page.", []string{"client.queue"}},
@@ -282,7 +286,6 @@ var settingsPages = []pageSpec{
 	{"connection", "Connection options", "How long a disconnected client tries to reconnect, input lockout while disconnected, what happens to the computer at the end, and whether the rep may change that.", []string{"client.connection"}},
 	{"misc", "Miscellaneous", "Automatic elevation, limiting shared applications, customer file offers, Ctrl-Alt-Del override and hardware acceleration detection.", []string{"client.misc"}},
 	{"functions", "Functions", "What reps and customers may use in sessions of this portal; the server and both clients enforce these.", []string{"client.functions", "notification_email"}},
-	{"hours", "Business hours", "When the portal takes sessions, in its time zone; outside them customers get the orphaned session behaviour. Leave empty for always open.", []string{"hours"}},
 }
 
 // specs lists the settings pages: settingsPages, plus "other" for any
@@ -338,6 +341,9 @@ func (h *Handler) head(p portal.Portal) (*portalHead, []sectionLink) {
 		links = append(links, sectionLink{Key: s.Key, Title: s.Title, Href: base + "/settings/" + s.Key})
 		if s.Key == "misc" {
 			links = append(links, sectionLink{Key: "banner", Title: "Chat window banner", Href: base + "/banner"})
+		}
+		if s.Key == "functions" {
+			links = append(links, sectionLink{Key: "hours", Title: "Business hours", Href: base + "/hours"})
 		}
 	}
 	return &portalHead{ID: p.ID, Name: p.Name, URL: h.deps.PortalURL(p)}, links
@@ -482,6 +488,9 @@ func (h *Handler) showSettings(w http.ResponseWriter, r *http.Request, a auth, s
 		sec = sec.Sections[0] // the page's title replaces its legend
 	}
 	sec.Title, sec.Help = "", spec.Help
+	if spec.Key == "invitation" {
+		defaultInvitations(&sec)
+	}
 	msg = withUnshown(sec, errs, msg)
 	head, links := h.head(p)
 	d := settingsData{Section: sec, Action: Prefix + "portals/" + p.ID + "/settings/" + spec.Key}
@@ -714,4 +723,23 @@ func (h *Handler) bannerImage(w http.ResponseWriter, r *http.Request, a auth) {
 	w.Header().Set("Content-Type", "image/bmp")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.Write(b)
+}
+
+// defaultInvitations shows each language's default invitation as the
+// placeholder of its empty fields.
+func defaultInvitations(s *section) {
+	lang := strings.TrimPrefix(s.Path, "invitations.")
+	if d, err := mail.DefaultTemplate(lang); err == nil && lang != s.Path {
+		for i := range s.Fields {
+			switch s.Fields[i].Name {
+			case s.Path + ".subject":
+				s.Fields[i].Placeholder = d.Subject
+			case s.Path + ".body":
+				s.Fields[i].Placeholder = d.Body
+			}
+		}
+	}
+	for i := range s.Sections {
+		defaultInvitations(&s.Sections[i])
+	}
 }
