@@ -473,3 +473,101 @@ func TestSiteSettingsLogging(t *testing.T) {
 		t.Errorf("snapshot logging %+v; want the site default", j.Config.Logging)
 	}
 }
+
+func TestAdminAPIRemainingEndpoints(t *testing.T) {
+	h := servertest.Start(t)
+	a := newAPI(t, h)
+	tok := a.login(t, "admin", admin).Token
+	p := createPortal(t, a, tok, "support")
+
+	// Subportals: one level deep, the parent must exist.
+	r := a.do(t, "POST", "/api/v1/admin/portals", tok, map[string]any{"slug": "billing", "name": "Billing", "parent_id": p.ID})
+	if r.status != 201 {
+		t.Fatalf("subportal: %d %s", r.status, r.body)
+	}
+	var sub adminPortal
+	json.Unmarshal(r.body, &sub)
+	wantRefused(t, a.do(t, "POST", "/api/v1/admin/portals", tok, map[string]any{"slug": "deep", "name": "Deep", "parent_id": sub.ID}), 400, protocol.CodeBadData, "one level deep")
+	wantRefused(t, a.do(t, "POST", "/api/v1/admin/portals", tok, map[string]any{"slug": "lost", "name": "Lost", "parent_id": "nope"}), 404, protocol.CodeNotFound, "parent_id")
+	var ps []adminPortal
+	a.ok(t, "GET", "/api/v1/admin/portals", tok, nil, &ps)
+	if len(ps) != 2 || ps[0].Slug != "billing" || ps[0].ParentID != p.ID {
+		t.Errorf("portals %+v", ps)
+	}
+
+	// Banner: the default until one is uploaded; DELETE restores it.
+	r = a.do(t, "GET", "/api/v1/admin/portals/"+p.ID+"/banner", tok, nil)
+	if r.status != 200 || portalmodel.BannerSHA256(r.body) != portalmodel.DefaultBannerSHA256() {
+		t.Errorf("default banner: %d", r.status)
+	}
+	b := portalmodel.DefaultBanner()
+	b[len(b)-2] ^= 1
+	if r := a.raw(t, "PUT", "/api/v1/admin/portals/"+p.ID+"/banner", tok, "image/bmp", b); r.status != 200 {
+		t.Fatalf("upload: %d %s", r.status, r.body)
+	}
+	var snap protocol.CustomerClientConfig
+	a.ok(t, "GET", "/api/v1/admin/portals/"+p.ID+"/snapshot", tok, nil, &snap)
+	if snap.Banner.SHA256 != portalmodel.BannerSHA256(b) || snap.Portal != p.ID || !strings.HasSuffix(snap.Banner.URL, snap.Banner.SHA256) {
+		t.Errorf("snapshot banner %+v", snap.Banner)
+	}
+	a.ok(t, "DELETE", "/api/v1/admin/portals/"+p.ID+"/banner", tok, nil, nil)
+	a.ok(t, "GET", "/api/v1/admin/portals/"+p.ID+"/snapshot", tok, nil, &snap)
+	if snap.Banner.SHA256 != portalmodel.DefaultBannerSHA256() {
+		t.Errorf("after DELETE: %+v", snap.Banner)
+	}
+	wantRefused(t, a.raw(t, "PUT", "/api/v1/admin/portals/"+p.ID+"/banner", tok, "image/bmp", nil), 400, protocol.CodeBadData, "empty")
+	wantRefused(t, a.raw(t, "PUT", "/api/v1/admin/portals/"+p.ID+"/banner", tok, "image/bmp", make([]byte, 1<<20+1)), 413, protocol.CodeTooLarge, "over")
+
+	// Teams from the portal's side, and a team read and replaced.
+	var team portalmodel.Team
+	r = a.do(t, "POST", "/api/v1/admin/teams", tok, map[string]any{"name": "Tier 1"})
+	json.Unmarshal(r.body, &team)
+	var got adminPortal
+	a.ok(t, "PUT", "/api/v1/admin/portals/"+sub.ID+"/teams", tok, map[string]any{"team_ids": []string{team.ID}}, &got)
+	if len(got.TeamIDs) != 1 {
+		t.Errorf("subportal teams %v", got.TeamIDs)
+	}
+	wantRefused(t, a.do(t, "PUT", "/api/v1/admin/portals/"+sub.ID+"/teams", tok, map[string]any{"team_ids": []string{"nope"}}), 404, protocol.CodeNotFound, "team nope")
+	a.ok(t, "GET", "/api/v1/admin/teams/"+team.ID, tok, nil, &team)
+	if len(team.PortalIDs) != 1 || team.PortalIDs[0] != sub.ID {
+		t.Errorf("team %+v", team)
+	}
+	a.ok(t, "PUT", "/api/v1/admin/teams/"+team.ID, tok, map[string]any{"name": "Tier One", "portal_ids": []string{p.ID, sub.ID}, "rep_ids": []string{}}, &team)
+	if team.Name != "Tier One" || len(team.PortalIDs) != 2 {
+		t.Errorf("replaced team %+v", team)
+	}
+	wantRefused(t, a.do(t, "GET", "/api/v1/admin/teams/nope", tok, nil), 404, protocol.CodeNotFound, "not found")
+
+	// Canned messages deleted; notices listed.
+	r = a.do(t, "POST", "/api/v1/admin/teams/"+team.ID+"/canned", tok, map[string]any{"title": "T", "text": "x"})
+	var c portalmodel.Canned
+	json.Unmarshal(r.body, &c)
+	if r := a.do(t, "DELETE", "/api/v1/admin/canned/"+c.ID, tok, nil); r.status != 204 {
+		t.Errorf("delete canned: %d", r.status)
+	}
+	wantRefused(t, a.do(t, "DELETE", "/api/v1/admin/canned/"+c.ID, tok, nil), 404, protocol.CodeNotFound, "not found")
+	a.do(t, "POST", "/api/v1/admin/notices", tok, map[string]any{"message": "m", "portal_id": sub.ID, "expires_in_minutes": 5, "send": true})
+	wantRefused(t, a.do(t, "POST", "/api/v1/admin/notices", tok, map[string]any{"message": "m", "portal_id": "nope", "expires_in_minutes": 5}), 404, protocol.CodeNotFound, "not found")
+	var ns []struct {
+		PortalID string `json:"portal_id"`
+		Active   bool   `json:"active"`
+	}
+	a.ok(t, "GET", "/api/v1/admin/notices", tok, nil, &ns)
+	if len(ns) != 1 || !ns[0].Active || ns[0].PortalID != sub.ID {
+		t.Errorf("notices %+v", ns)
+	}
+
+	// Accounts listed; bodies checked for type and size.
+	var reps []struct {
+		Username string `json:"username"`
+		Disabled bool   `json:"disabled"`
+	}
+	a.ok(t, "GET", "/api/v1/admin/reps", tok, nil, &reps)
+	if len(reps) != 1 || reps[0].Username != "admin" {
+		t.Errorf("reps %+v", reps)
+	}
+	wantRefused(t, a.raw(t, "POST", "/api/v1/admin/teams", tok, "text/plain", []byte(`{"name":"x"}`)), 415, protocol.CodeBadData, "application/json")
+	big := `{"name":"` + strings.Repeat("x", 1<<20) + `"}`
+	wantRefused(t, a.do(t, "POST", "/api/v1/admin/teams", tok, big), 413, protocol.CodeTooLarge, "over")
+	wantRefused(t, a.do(t, "POST", "/api/v1/admin/reps", tok, map[string]any{"username": "x", "password": "long-enough-pw-1", "roles": []string{"customer"}}), 400, protocol.CodeBadData, "role")
+}
