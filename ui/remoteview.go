@@ -78,6 +78,10 @@ import (
 // not sent: the rep's Caps Lock already shapes the text. Auto-repeat is left
 // to the customer's system for keys held down; repeated characters arrive
 // as repeated text. When the view loses focus it releases what it holds.
+//
+// The wheel goes in steps, one per notch, on both axes; touchpad fractions
+// add up to steps. It turns wherever the remote pointer is, after a move
+// to the pointer's place when it is over the picture.
 
 // ScaleMode says how the remote view fits the remote screen into itself.
 type ScaleMode int
@@ -667,14 +671,12 @@ func (v *RemoteView) DragEnd() {}
 // Tapped implements fyne.Tappable: a click focuses the view in control.
 func (v *RemoteView) Tapped(*fyne.PointEvent) { v.requestFocus() }
 
-// Scrolled implements fyne.Scrollable: the wheel over the picture turns the
-// remote wheel, one step per notch; smaller deltas (touchpads) add up.
+// Scrolled implements fyne.Scrollable: the wheel turns the remote wheel,
+// one step per notch; smaller deltas (touchpads) add up. Over the picture
+// the pointer moves there first; elsewhere the wheel turns where the remote
+// pointer is.
 func (v *RemoteView) Scrolled(ev *fyne.ScrollEvent) {
 	if !v.control {
-		return
-	}
-	p, ok := v.toFrame(ev.Position, false)
-	if !ok {
 		return
 	}
 	// Fyne's deltas are positive up and left; the wire's down and right.
@@ -686,7 +688,9 @@ func (v *RemoteView) Scrolled(ev *fyne.ScrollEvent) {
 	if dx == 0 && dy == 0 {
 		return
 	}
-	v.moveTo(p)
+	if p, ok := v.toFrame(ev.Position, false); ok {
+		v.moveTo(p)
+	}
 	v.emit(input.Event{
 		Kind: input.KindWheel,
 		DX:   min(max(dx, -input.MaxWheelSteps), input.MaxWheelSteps),

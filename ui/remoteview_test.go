@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
@@ -278,7 +280,7 @@ func TestRemoteViewWheel(t *testing.T) {
 	scroll(480, 300, 0, 2*wheelUnit) // two notches up
 	scroll(480, 300, -wheelUnit, 0)  // one notch right
 	scroll(480, 300, wheelUnit, 0)   // one notch left
-	scroll(480, 10, 0, -wheelUnit)   // on the bar
+	scroll(480, 10, 0, -wheelUnit)   // on the bar: no move
 	for range 3 {                    // a touchpad's small deltas add up
 		scroll(480, 300, 0, -wheelUnit*0.4)
 	}
@@ -290,7 +292,41 @@ func TestRemoteViewWheel(t *testing.T) {
 		{Kind: input.KindWheel, DX: 1},
 		{Kind: input.KindWheel, DX: -1},
 		{Kind: input.KindWheel, DY: 1},
+		{Kind: input.KindWheel, DY: 1},
 		{Kind: input.KindWheel, DY: input.MaxWheelSteps},
+	})
+}
+
+// TestRemoteViewThroughTestCanvas drives the view as Fyne's test helpers
+// do, through the window's canvas, with the view placed below a 40-unit
+// bar so that canvas and view coordinates differ.
+func TestRemoteViewThroughTestCanvas(t *testing.T) {
+	test.NewTempApp(t)
+	rec := &recorder{}
+	v := NewRemoteView(rec.add)
+	bar := canvas.NewRectangle(color.White)
+	bar.Resize(fyne.NewSize(960, 40))
+	v.Move(fyne.NewPos(0, 40))
+	v.Resize(fyne.NewSize(960, 600))
+	win := test.NewTempWindow(t, container.NewWithoutLayout(bar, v))
+	win.SetPadded(false)
+	win.Resize(fyne.NewSize(960, 640))
+	v.SetFrame(solidFrame(1920, 1080, yuvRed, yuvBlue))
+	v.SetOrigin(image.Pt(1920, 0))
+	v.SetControl(true)
+	c := win.Canvas()
+
+	test.MoveMouse(c, fyne.NewPos(480, 340)) // the view's 480,300
+	test.MoveMouse(c, fyne.NewPos(480, 50))  // on the view's top bar
+	test.Drag(c, fyne.NewPos(100, 140), 10, 10)
+	test.Scroll(c, fyne.NewPos(480, 340), 0, -wheelUnit)
+	test.Tap(v)
+	test.Type(v, "héllo")
+	checkEvents(t, "test canvas", rec.take(), []input.Event{
+		move(1920+960, 540),
+		// test.Drag presses no button: nothing to drag.
+		{Kind: input.KindWheel, DY: 1}, // test.Scroll gives no position
+		text("h"), text("é"), text("l"), text("l"), text("o"),
 	})
 }
 
