@@ -3,6 +3,7 @@ package portal
 import (
 	"fmt"
 	"time"
+	_ "time/tzdata" // time zones work on systems without a zoneinfo database (static binary, Windows)
 )
 
 // MinutesPerDay bounds an Interval.
