@@ -496,6 +496,31 @@ func TestNonAdminRefused(t *testing.T) {
 	if status != http.StatusUnauthorized || !strings.Contains(body, "Wrong username or password") {
 		t.Errorf("wrong password = %d; want 401 with a message", status)
 	}
+
+	// An admin whose account is disabled while signed in is refused at the next page.
+	h.AddRep(t, "ada", "ada-password-123", protocol.RoleAdmin)
+	q := newPages(t, h, h.URL)
+	if status, _, _ := q.signIn("ada", "ada-password-123"); status != http.StatusSeeOther {
+		t.Fatalf("sign-in of admin ada = %d; want 303", status)
+	}
+	if status, _ := q.get("/admin/audit"); status != http.StatusOK {
+		t.Fatalf("audit page for ada = %d; want 200", status)
+	}
+	st, err := store.Open(t.Context(), filepath.Join(h.DataDir, "tandem.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ada, err := st.RepByUsername(t.Context(), "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetRepDisabled(t.Context(), ada.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := q.get("/admin/audit"); status != http.StatusForbidden || !strings.Contains(body, "disabled") {
+		t.Errorf("audit page after ada was disabled = %d; want 403 saying the account is disabled", status)
+	}
 }
 
 // TestForgedFormRefused: a POST without the session's CSRF token, with a
