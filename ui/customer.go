@@ -2,15 +2,21 @@ package ui
 
 import (
 	"fmt"
+	"image"
+	"net/url"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandemhq/tandem/assets"
 	"github.com/tandemhq/tandem/protocol"
+	"github.com/tandemhq/tandem/server/portal"
 )
 
 // JoinValues are what the customer's join screen collects.
@@ -71,64 +77,463 @@ func (f *JoinForm) ShowError(msg string) {
 	f.Button.Enable()
 }
 
-// CustomerView is the customer's session window: status, chat and a way out.
-type CustomerView struct {
-	Title   *widget.Label
-	Body    *widget.Label
-	Chat    *ChatView
-	End     *widget.Button
-	Content fyne.CanvasObject
-
-	lang    string
-	bodyBox *fyne.Container
+// CustomerSetup is what the customer's session window shows: the portal's
+// configuration snapshot and the customer's language.
+type CustomerSetup struct {
+	// Lang is a language the configuration has (see [CustomerLanguage]).
+	Lang string
+	// Config is the portal's customer client configuration.
+	Config protocol.CustomerClientConfig
+	// ClickToChat: a chat-only session (the chat agreement applies, no
+	// recording prompt, no pop-ups).
+	ClickToChat bool
+	// Banner is optional; nil means the default banner from assets.
+	Banner image.Image
 }
 
-// NewCustomerView returns the session screen, showing the waiting state.
-func NewCustomerView(win fyne.Window, lang string, onSend func(string), onEnd func()) *CustomerView {
-	t := func(k string) string { return assets.Text(lang, k) }
-	v := &CustomerView{Title: widget.NewLabel(t("wait.title")), Body: widget.NewLabel(t("wait.body")), lang: lang}
+// CustomerCallbacks are what the session window reports. Each runs on
+// Fyne's goroutine and must not block; nil callbacks are skipped.
+type CustomerCallbacks struct {
+	// Send sends a chat line.
+	Send func(text string)
+	// End ends the session; reason is for the session log.
+	End func(reason string)
+	// Agreement reports the customer's answer to the agreement; false
+	// (declined, or not answered in time) must end the session.
+	Agreement func(accepted bool)
+	// Recording reports the answer to the recording prompt.
+	Recording func(allow bool)
+	// OpenURL opens a web page in the customer's browser; nil means
+	// fyne.CurrentApp().OpenURL.
+	OpenURL func(*url.URL) error
+	// ChatSound plays the chat sound.
+	ChatSound func()
+}
+
+// customerState is where the customer's session stands.
+type customerState int
+
+const (
+	// stateStarting: not started yet.
+	stateStarting customerState = iota
+	// stateAgreement: the agreement waits for an answer.
+	stateAgreement
+	// stateWaiting: in the queue.
+	stateWaiting
+	// stateChatting: a rep accepted.
+	stateChatting
+	// stateOrphaned: no rep is available.
+	stateOrphaned
+	// stateEnded: the session is over.
+	stateEnded
+)
+
+// CustomerView is the customer's session window: banner, status, notices,
+// prompts, chat and a way out.
+type CustomerView struct {
+	Banner     *canvas.Image
+	Title      *widget.Label
+	Status     *widget.Label
+	Chat       *ChatView
+	ChatToggle *widget.Button
+	End        *widget.Button
+	// Notices holds the customer notices, each with its end link.
+	Notices *fyne.Container
+	Content fyne.CanvasObject
+
+	win   fyne.Window
+	setup CustomerSetup
+	msgs  protocol.Messages
+	cb    CustomerCallbacks
+	// do runs f on Fyne's goroutine: fyne.Do, or the test's runner.
+	do func(func())
+
+	state      customerState
+	status     protocol.WaitStatus
+	prompts    []*CustomerPrompt
+	agreeTimer *time.Timer
+	holdTimer  *time.Timer
+	noticeIDs  map[string]bool
+	statusBox  *fyne.Container
+	chatBox    *fyne.Container
+	endText    string
+}
+
+// CustomerPrompt is a question to the customer: two text links in the chat
+// or a pop-up above it, as the portal's display options say.
+type CustomerPrompt struct {
+	// Text is the question.
+	Text string
+	// Yes and No are the text links; nil for a pop-up.
+	Yes, No *widget.Hyperlink
+	// Dialog is the pop-up; nil for text links.
+	Dialog *dialog.ConfirmDialog
+
+	links    *fyne.Container
+	answered bool
+	answer   func(bool)
+}
+
+// Answered reports whether the prompt was answered or withdrawn.
+func (p *CustomerPrompt) Answered() bool { return p.answered }
+
+// settle answers the prompt once and removes its links or pop-up.
+func (p *CustomerPrompt) settle(ok, call bool) {
+	if p.answered {
+		return
+	}
+	p.answered = true
+	if p.links != nil {
+		p.links.Hide()
+	}
+	if p.Dialog != nil {
+		p.Dialog.Hide()
+	}
+	if call {
+		p.answer(ok)
+	}
+}
+
+// NewCustomerView returns the session window in its first state: call
+// [CustomerView.Start] once it is shown.
+func NewCustomerView(win fyne.Window, s CustomerSetup, cb CustomerCallbacks) *CustomerView {
+	return newCustomerView(win, s, cb, fyne.Do)
+}
+
+func newCustomerView(win fyne.Window, s CustomerSetup, cb CustomerCallbacks, do func(func())) *CustomerView {
+	v := &CustomerView{win: win, setup: s, msgs: customerMessages(s.Config, s.Lang), cb: cb, do: do, noticeIDs: map[string]bool{}}
+	t := v.t
+	if s.Banner == nil {
+		s.Banner = defaultBanner()
+	}
+	v.Banner = canvas.NewImageFromImage(s.Banner)
+	v.Banner.FillMode = canvas.ImageFillContain
+	v.Banner.ScaleMode = canvas.ImageScalePixels
+	b := s.Banner.Bounds()
+	v.Banner.SetMinSize(fyne.NewSize(float32(b.Dx()), float32(b.Dy())))
+
+	v.Title = widget.NewLabel(t("wait.title"))
 	v.Title.TextStyle.Bold = true
-	// One line: a wrapping label beside the button would ask for a height
+	// One line: a wrapping label beside the buttons would ask for a height
 	// the window cannot have.
 	v.Title.Truncation = fyne.TextTruncateEllipsis
-	v.Body.Wrapping = fyne.TextWrapWord
-	v.Chat = NewChatView(t("chat.send"), t("chat.placeholder"), onSend)
+	v.Status = widget.NewLabel(t("wait.body"))
+	v.Status.Wrapping = fyne.TextWrapWord
+	v.Chat = NewChatView(t("chat.send"), t("chat.placeholder"), func(text string) { call1(cb.Send, text) })
 	v.End = widget.NewButtonWithIcon(t("end.button"), theme.CancelIcon(), func() {
-		confirmEnd(win, t("end.button"), t("end.confirm_body"), onEnd)
+		confirmEnd(win, t("end.button"), t("end.confirm_body"), func() { v.endBy("ended by the customer", "") })
 	})
 	v.End.Importance = widget.DangerImportance
-	// The body wraps inside a box of fixed width: a wrapping label measured
-	// before its first layout asks for one word per line.
-	v.bodyBox = container.NewGridWrap(fyne.NewSize(480, 64), v.Body)
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewVBox(v.End), v.Title), v.bodyBox)
-	v.Content = container.NewBorder(top, nil, nil, nil, v.Chat.Content)
+	v.ChatToggle = widget.NewButton(t("chat.hide"), v.toggleChat)
+	v.Notices = container.NewVBox()
+	// The status wraps inside a box of fixed width: a wrapping label
+	// measured before its first layout asks for one word per line.
+	v.statusBox = container.NewGridWrap(fyne.NewSize(480, 64), v.Status)
+	v.chatBox = container.NewStack(v.Chat.Content)
+	top := container.NewVBox(
+		container.NewCenter(v.Banner),
+		container.NewBorder(nil, nil, nil, container.NewHBox(v.ChatToggle, v.End), v.Title),
+		v.statusBox,
+		v.Notices,
+	)
+	v.Content = container.NewBorder(top, nil, nil, nil, v.chatBox)
+	if s.Config.Display.ChatStart == protocol.ChatStartMinimized {
+		v.toggleChat()
+	}
 	return v
 }
 
-// ChattingWith shows that a representative joined.
+func (v *CustomerView) t(key string) string { return assets.Text(v.setup.Lang, key) }
+
+// call1 calls f(a) when f is set.
+func call1[T any](f func(T), a T) {
+	if f != nil {
+		f(a)
+	}
+}
+
+// ChatShown reports whether the chat area is expanded.
+func (v *CustomerView) ChatShown() bool { return v.chatBox.Visible() }
+
+func (v *CustomerView) toggleChat() {
+	if v.chatBox.Visible() {
+		v.chatBox.Hide()
+		v.ChatToggle.SetText(v.t("chat.show"))
+		return
+	}
+	v.chatBox.Show()
+	v.ChatToggle.SetText(v.t("chat.hide"))
+}
+
+// Prompts returns the prompts shown so far, answered or not.
+func (v *CustomerView) Prompts() []*CustomerPrompt {
+	return append([]*CustomerPrompt(nil), v.prompts...)
+}
+
+// ask shows a question with two answers, as text links in the chat or as a
+// pop-up; answer runs once, with the customer's choice.
+func (v *CustomerView) ask(title, text, yes, no string, answer func(bool)) *CustomerPrompt {
+	p := &CustomerPrompt{Text: text, answer: answer}
+	v.prompts = append(v.prompts, p)
+	popup := v.setup.Config.Display.PromptStyle == protocol.PromptPopup && !v.setup.ClickToChat
+	if popup {
+		body := widget.NewLabel(text)
+		body.Wrapping = fyne.TextWrapWord
+		p.Dialog = dialog.NewCustomConfirm(title, yes, no, container.NewGridWrap(fyne.NewSize(400, 120), body), func(ok bool) { p.settle(ok, true) }, v.win)
+		p.Dialog.Show()
+		return p
+	}
+	p.Yes = widget.NewHyperlink(yes, nil)
+	p.Yes.OnTapped = func() { p.settle(true, true) }
+	p.No = widget.NewHyperlink(no, nil)
+	p.No.OnTapped = func() { p.settle(false, true) }
+	p.links = container.NewHBox(p.Yes, p.No)
+	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	body := widget.NewLabel(text)
+	body.Wrapping = fyne.TextWrapWord
+	v.Chat.History.Add(container.NewVBox(head, body, p.links))
+	v.Chat.Scroll.ScrollToBottom()
+	return p
+}
+
+// Start shows the agreement when the portal requires one, then the
+// recording prompt, the greeting and the on-hold messages. Only the first
+// call does anything.
+func (v *CustomerView) Start() {
+	if v.state != stateStarting {
+		return
+	}
+	cfg := v.setup.Config
+	need, text := cfg.Agreement.Full, v.msgs.Agreement
+	if v.setup.ClickToChat {
+		need, text = cfg.Agreement.Chat, v.msgs.ChatAgreement
+	}
+	if !need {
+		v.enterQueue()
+		return
+	}
+	v.state = stateAgreement
+	timeout := time.Duration(cfg.Agreement.TimeoutSeconds) * time.Second
+	if timeout <= 0 {
+		timeout = time.Duration(protocol.DefaultCustomerClientConfig().Agreement.TimeoutSeconds) * time.Second
+	}
+	text += "\n\n" + fmt.Sprintf(v.t("agreement.deadline"), durationText(v.setup.Lang, timeout))
+	p := v.ask(v.t("agreement.title"), text, v.t("agreement.accept"), v.t("agreement.decline"), func(ok bool) {
+		v.agreeTimer.Stop()
+		call1(v.cb.Agreement, ok)
+		if !ok {
+			v.endBy("the customer declined the agreement", v.t("agreement.declined"))
+			return
+		}
+		v.enterQueue()
+	})
+	v.agreeTimer = time.AfterFunc(timeout, func() {
+		v.do(func() {
+			if p.answered {
+				return
+			}
+			p.settle(false, false)
+			call1(v.cb.Agreement, false)
+			v.endBy("the agreement was not accepted in time", v.t("agreement.expired"))
+		})
+	})
+}
+
+// enterQueue follows an accepted (or absent) agreement.
+func (v *CustomerView) enterQueue() {
+	if v.state == stateEnded {
+		return
+	}
+	cfg := v.setup.Config
+	if cfg.Agreement.RecordingPrompt && !v.setup.ClickToChat {
+		v.ask(v.t("recording.title"), v.msgs.RecordingPrompt, v.t("recording.allow"), v.t("recording.refuse"), func(allow bool) {
+			call1(v.cb.Recording, allow)
+			if allow {
+				v.Chat.Notice(v.t("recording.allowed"))
+			} else {
+				v.Chat.Notice(v.t("recording.refused"))
+			}
+		})
+	}
+	if v.state == stateChatting || v.state == stateOrphaned {
+		return
+	}
+	v.state = stateWaiting
+	if cfg.Queue.Greeting {
+		v.Chat.Notice(ExpandQueueMessage(v.msgs.Greeting, v.setup.Lang, v.status))
+	}
+	v.armOnHold()
+}
+
+// armOnHold schedules the next on-hold message.
+func (v *CustomerView) armOnHold() {
+	q := v.setup.Config.Queue
+	every := time.Duration(q.OnHoldIntervalSeconds) * time.Second
+	if !q.OnHold || every <= 0 {
+		return
+	}
+	v.holdTimer = time.AfterFunc(every, func() {
+		v.do(func() {
+			if v.state != stateWaiting {
+				return
+			}
+			v.Chat.Notice(ExpandQueueMessage(v.msgs.OnHold, v.setup.Lang, v.status))
+			v.armOnHold()
+		})
+	})
+}
+
+// Waiting takes the latest wait status: position and estimate for the
+// status line and the next greeting or on-hold message.
+func (v *CustomerView) Waiting(st protocol.WaitStatus) {
+	v.status = st
+	if v.state == stateChatting || v.state == stateEnded || v.state == stateOrphaned {
+		return
+	}
+	if line := ExpandQueueMessage(portal.MacroPosition+" "+portal.MacroWait, v.setup.Lang, st); line != "" {
+		v.Status.SetText(line)
+	}
+	if v.setup.Config.Display.Notices {
+		v.ShowNotices(st.Notices)
+	}
+}
+
+// ShowNotices shows customer notices not shown yet, each followed by a
+// link that ends the session; they stay until a rep accepts.
+func (v *CustomerView) ShowNotices(ns []protocol.Notice) {
+	if v.state == stateChatting || v.state == stateEnded {
+		return
+	}
+	for _, n := range ns {
+		if v.noticeIDs[n.ID] {
+			continue
+		}
+		v.noticeIDs[n.ID] = true
+		text := widget.NewLabel(n.Message)
+		text.Wrapping = fyne.TextWrapWord
+		text.Importance = widget.WarningImportance
+		end := widget.NewHyperlink(v.t("notice.end"), nil)
+		end.OnTapped = func() { v.endBy("the customer's problem is a known issue (notice "+n.ID+")", "") }
+		v.Notices.Add(container.NewVBox(container.NewGridWrap(fyne.NewSize(480, 48), text), end))
+	}
+}
+
+// ChattingWith shows that a representative joined or took over the
+// session: the queue messages and notices stop.
 func (v *CustomerView) ChattingWith(name string) {
-	v.Title.SetText(fmt.Sprintf(assets.Text(v.lang, "chat.with"), name))
-	v.Body.SetText("")
-	v.bodyBox.Hide()
+	if v.state == stateEnded {
+		return
+	}
+	v.state = stateChatting
+	v.stopTimers()
+	v.Notices.Hide()
+	v.Title.SetText(fmt.Sprintf(v.t("chat.with"), name))
+	v.Status.SetText("")
+	v.statusBox.Hide()
+	v.Chat.Notice(fmt.Sprintf(v.t("chat.with"), name))
+}
+
+// Received shows a chat line; a representative's line plays the chat
+// sound where the portal enables it.
+func (v *CustomerView) Received(m protocol.ChatMessage) {
+	v.Chat.Append(m)
+	if m.Role != protocol.RoleCustomer && m.Role != protocol.RoleUnknown && v.setup.Config.Functions.SoundOnChat && v.cb.ChatSound != nil {
+		v.cb.ChatSound()
+	}
+}
+
+// Orphaned shows that no representative is available, and opens the
+// portal's page for that case in the browser where configured.
+func (v *CustomerView) Orphaned() {
+	v.state = stateOrphaned
+	v.stopTimers()
+	v.Title.SetText(v.t("orphan.title"))
+	o := v.setup.Config.Orphan
+	if o.Message {
+		v.Status.SetText(v.msgs.Orphaned)
+		v.statusBox.Show()
+		v.Chat.Notice(v.msgs.Orphaned)
+	}
+	if o.URL == "" {
+		return
+	}
+	u, err := url.Parse(o.URL)
+	if err != nil || u.Scheme != "https" {
+		return // the server validates it; a bad one is not opened
+	}
+	if v.cb.OpenURL != nil {
+		_ = v.cb.OpenURL(u)
+		return
+	}
+	_ = fyne.CurrentApp().OpenURL(u)
 }
 
 // Connection shows an interrupted connection, or clears the notice.
 func (v *CustomerView) Connection(up bool) {
-	if up {
-		v.Body.SetText("")
-		v.bodyBox.Hide()
+	if v.state == stateEnded {
 		return
 	}
-	v.Body.SetText(assets.Text(v.lang, "conn.lost"))
-	v.bodyBox.Show()
+	if up {
+		if v.state == stateChatting {
+			v.Status.SetText("")
+			v.statusBox.Hide()
+		} else {
+			v.Status.SetText(v.t("wait.body"))
+		}
+		return
+	}
+	v.Status.SetText(v.t("conn.lost"))
+	v.statusBox.Show()
 }
 
-// Ended shows the end of the session and disables chat.
-func (v *CustomerView) Ended() {
-	v.Title.SetText(assets.Text(v.lang, "ended.title"))
-	v.Body.SetText(assets.Text(v.lang, "ended.body"))
-	v.bodyBox.Show()
+// endBy ends the session from this side, saying why in text (or the
+// usual words when text is empty).
+func (v *CustomerView) endBy(reason, text string) {
+	if v.state == stateEnded {
+		return
+	}
+	v.endText = text
+	call1(v.cb.End, reason)
+	v.Ended(false)
+}
+
+// Ended shows the end of the session and disables chat. removed says the
+// client removed its downloaded file: then the portal's post-session
+// message says so.
+func (v *CustomerView) Ended(removed bool) {
+	first := v.state != stateEnded
+	v.state = stateEnded
+	v.stopTimers()
+	for _, p := range v.prompts {
+		p.settle(false, false)
+	}
+	v.Notices.Hide()
+	v.Title.SetText(v.t("ended.title"))
+	switch {
+	case v.endText != "":
+		v.Status.SetText(v.endText)
+	case removed:
+		v.Status.SetText(v.msgs.PostSession)
+	default:
+		v.Status.SetText(v.t("ended.body"))
+	}
+	v.statusBox.Show()
 	v.Chat.Entry.Disable()
 	v.Chat.Send.Disable()
 	v.End.Disable()
+	if first && v.endText != "" {
+		v.Chat.Notice(v.endText)
+	}
+}
+
+// Close stops the view's timers.
+func (v *CustomerView) Close() { v.stopTimers() }
+
+func (v *CustomerView) stopTimers() {
+	if v.agreeTimer != nil {
+		v.agreeTimer.Stop()
+	}
+	if v.holdTimer != nil {
+		v.holdTimer.Stop()
+	}
 }

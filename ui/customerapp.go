@@ -2,8 +2,9 @@ package ui
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/tandemhq/tandem/assets"
 	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/client/joindata"
 	"github.com/tandemhq/tandem/protocol"
 )
 
@@ -19,13 +21,50 @@ import (
 type CustomerOptions struct {
 	// JoinURL is a session key link; with it the client joins at once.
 	JoinURL string
+	// JoinData is the verified join data of the client's own executable
+	// (see package joindata); with it the client joins at once, pinning
+	// the certificate it carries. It wins over JoinURL.
+	JoinData *joindata.Data
+	// JoinDataErr is why the executable's join data was refused; the
+	// client then explains it kindly and asks for the code.
+	JoinDataErr error
 	// Name is the name the representative sees.
 	Name string
 	// Lang is the locale for texts, such as "de_DE.UTF-8"; zero means English.
 	Lang string
+	// RemoveSelf is optional: called once when the session is over, it
+	// removes the downloaded client and reports whether it did; nil means
+	// nothing is removed.
+	RemoveSelf func() bool
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 }
+
+// The customer client uses these where package client offers them; until
+// then it uses the built-in configuration and leaves the status line at
+// its general text.
+type (
+	// configSource hands out the portal's configuration snapshot from the join.
+	configSource interface {
+		Config() *protocol.CustomerClientConfig
+	}
+	// waitStatusSource answers the customer's place in the queue (GET
+	// protocol.PathWaitStatus?lang=).
+	waitStatusSource interface {
+		WaitStatus(ctx context.Context, lang string) (protocol.WaitStatus, error)
+	}
+	// recordingConsent tells the server the answer to the recording prompt.
+	recordingConsent interface {
+		SetRecording(ctx context.Context, allow bool) error
+	}
+	// bannerSource fetches the portal's chat window banner (BMP bytes).
+	bannerSource interface {
+		Banner(ctx context.Context) ([]byte, error)
+	}
+)
+
+// waitPoll is how often a waiting customer's place in the queue is asked.
+const waitPoll = 10 * time.Second
 
 type customerApp struct {
 	win  fyne.Window
@@ -34,21 +73,42 @@ type customerApp struct {
 	form *JoinForm
 	view *CustomerView
 	cust *client.Customer
+	bell *xbell
 	done chan struct{}
+	wg   sync.WaitGroup
+
+	removeOnce sync.Once
+	removed    bool
 }
 
 // NewCustomerWindow returns the customer client's window: joining at once
-// with a link, or asking for the code.
+// with downloaded join data or a link, or asking for the code.
 func NewCustomerWindow(a fyne.App, opts CustomerOptions) fyne.Window {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
 	c := &customerApp{opts: opts, log: opts.Logger, done: make(chan struct{})}
-	c.win = a.NewWindow("Tandem Support")
+	c.bell = &xbell{log: c.log}
+	c.win = a.NewWindow(c.t("title"))
 	c.win.SetIcon(Icon)
 	c.win.Resize(fyne.NewSize(520, 640))
 	c.win.SetOnClosed(c.close)
-	if opts.JoinURL != "" {
+	switch d := opts.JoinData; {
+	case d != nil && d.Code != "":
+		name := opts.Name
+		if name == "" {
+			name = d.Name
+		}
+		c.connecting()
+		c.join(client.Config{Server: d.Server, Fingerprint: d.Fingerprint()}, d.Code, name)
+	case d != nil:
+		c.showForm(JoinValues{Server: d.Server, Name: opts.Name})
+		c.form.ShowError(c.t("download.ticket"))
+	case opts.JoinDataErr != nil:
+		c.log.Warn("the executable's join data was refused", "err", opts.JoinDataErr)
+		c.showForm(JoinValues{Name: opts.Name})
+		c.form.ShowError(c.t(joinDataMessage(opts.JoinDataErr)))
+	case opts.JoinURL != "":
 		cfg, code, err := client.ParseJoinURL(opts.JoinURL)
 		if err != nil {
 			c.showForm(JoinValues{Name: opts.Name})
@@ -57,10 +117,18 @@ func NewCustomerWindow(a fyne.App, opts CustomerOptions) fyne.Window {
 		}
 		c.connecting()
 		c.join(cfg, code, opts.Name)
-		return c.win
+	default:
+		c.showForm(JoinValues{Name: opts.Name})
 	}
-	c.showForm(JoinValues{Name: opts.Name})
 	return c.win
+}
+
+// joinDataMessage is the text key that explains a refused trailer.
+func joinDataMessage(err error) string {
+	if errors.Is(err, joindata.ErrExpired) {
+		return "download.expired"
+	}
+	return "download.damaged"
 }
 
 func (c *customerApp) t(key string) string { return assets.Text(c.opts.Lang, key) }
@@ -109,44 +177,153 @@ func (c *customerApp) join(cfg client.Config, code, name string) {
 	}()
 }
 
+// customerTitle is the window title: the product, and the portal's host
+// name where the portal shows it.
+func customerTitle(lang string, cfg protocol.CustomerClientConfig) string {
+	t := assets.Text(lang, "title")
+	if cfg.Display.HostnameInTitle && cfg.Hostname != "" {
+		t += " – " + cfg.Hostname
+	}
+	return t
+}
+
 func (c *customerApp) joined(cust *client.Customer) {
 	c.cust = cust
 	s := cust.Session()
-	c.view = NewCustomerView(c.win, c.opts.Lang, func(text string) {
+	cfg := protocol.DefaultCustomerClientConfig()
+	if cs, ok := any(cust).(configSource); ok && cs.Config() != nil {
+		cfg = *cs.Config()
+	}
+	lang := CustomerLanguage(c.opts.Lang, cfg)
+	c.win.SetTitle(customerTitle(lang, cfg))
+	bg := func(f func(ctx context.Context)) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			if err := s.SendChat(ctx, text); err != nil {
-				fyne.Do(func() { c.view.Chat.Notice(friendly(err)) })
+			f(ctx)
+		}()
+	}
+	c.view = NewCustomerView(c.win, CustomerSetup{Lang: lang, Config: cfg}, CustomerCallbacks{
+		Send: func(text string) {
+			bg(func(ctx context.Context) {
+				if err := s.SendChat(ctx, text); err != nil {
+					fyne.Do(func() { c.view.Chat.Notice(friendly(err)) })
+				}
+			})
+		},
+		End: func(reason string) {
+			bg(func(ctx context.Context) { _ = s.End(ctx, reason) })
+		},
+		Agreement: func(ok bool) { c.log.Info("customer agreement", "accepted", ok) },
+		Recording: func(allow bool) {
+			rc, ok := any(cust).(recordingConsent)
+			if !ok {
+				c.log.Warn("this client build cannot tell the server the recording answer", "allow", allow)
+				return
 			}
-		}()
-	}, func() {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			_ = s.End(ctx, "ended by the customer")
-		}()
+			bg(func(ctx context.Context) {
+				if err := rc.SetRecording(ctx, allow); err != nil {
+					c.log.Warn("recording answer", "allow", allow, "err", err)
+				}
+			})
+		},
+		ChatSound: c.bell.Ring,
 	})
 	c.win.SetContent(c.view.Content)
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		c.prepare(cust, lang)
+	}()
 	seen := map[string]bool{}
-	go pumpSession(s, c.done, func(ev client.Event) {
-		switch e := ev.(type) {
-		case client.SessionChanged:
-			for _, p := range e.Info.Participants {
-				if p.Role != protocol.RoleCustomer && !seen[p.ID] {
-					seen[p.ID] = true
-					c.view.ChattingWith(p.Name)
-					c.view.Chat.Notice(fmt.Sprintf(c.t("chat.with"), p.Name))
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		pumpSession(s, c.done, func(ev client.Event) {
+			switch e := ev.(type) {
+			case client.SessionChanged:
+				for _, p := range e.Info.Participants {
+					if p.Role != protocol.RoleCustomer && !seen[p.ID] {
+						seen[p.ID] = true
+						c.view.ChattingWith(p.Name)
+					}
 				}
+			case client.ChatReceived:
+				c.view.Received(e.Message)
+			case client.ConnectionChanged:
+				c.view.Connection(e.Connected)
+			case client.SessionEnded:
+				c.view.Ended(c.removeSelf())
 			}
-		case client.ChatReceived:
-			c.view.Chat.Append(e.Message)
-		case client.ConnectionChanged:
-			c.view.Connection(e.Connected)
-		case client.SessionEnded:
-			c.view.Ended()
+		})
+	}()
+}
+
+// prepare fetches the banner and the first wait status, starts the view,
+// and asks for the wait status every waitPoll until the session leaves
+// the queue.
+func (c *customerApp) prepare(cust *client.Customer, lang string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-c.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if bs, ok := any(cust).(bannerSource); ok {
+		if b, err := bs.Banner(ctx); err != nil {
+			c.log.Warn("chat window banner", "err", err)
+		} else if img, err := DecodeBanner(b); err != nil {
+			c.log.Warn("chat window banner", "err", err)
+		} else {
+			fyne.Do(func() { c.view.Banner.Image = img; c.view.Banner.Refresh() })
+		}
+	}
+	ws, ok := any(cust).(waitStatusSource)
+	if !ok {
+		fyne.Do(c.view.Start)
+		return
+	}
+	first := true
+	for {
+		st, err := ws.WaitStatus(ctx, lang)
+		if err != nil && ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			c.log.Warn("wait status", "err", err)
+		}
+		fyne.Do(func() {
+			if err == nil {
+				c.view.Waiting(st)
+			}
+			if first {
+				c.view.Start()
+			}
+		})
+		first = false
+		if err == nil && st.State != protocol.StateWaiting {
+			return
+		}
+		select {
+		case <-time.After(waitPoll):
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// removeSelf removes the downloaded client once; it reports whether the
+// file is gone.
+func (c *customerApp) removeSelf() bool {
+	c.removeOnce.Do(func() {
+		if c.opts.RemoveSelf != nil {
+			c.removed = c.opts.RemoveSelf()
 		}
 	})
+	return c.removed
 }
 
 // close leaves the session when the customer closes the window.
@@ -157,11 +334,16 @@ func (c *customerApp) close() {
 	default:
 	}
 	close(c.done)
-	if c.cust == nil {
-		return
+	if c.view != nil {
+		c.view.Close()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	_ = c.cust.Session().End(ctx, "the customer closed the window")
-	_ = c.cust.Close()
+	c.bell.Close()
+	if c.cust != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_ = c.cust.Session().End(ctx, "the customer closed the window")
+		cancel()
+		_ = c.cust.Close()
+	}
+	c.removeSelf()
+	c.wg.Wait()
 }

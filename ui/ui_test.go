@@ -166,20 +166,3 @@ func TestEndAsksFirst(t *testing.T) {
 		t.Errorf("confirmed: ended %d times; want 1", ended)
 	}
 }
-
-func TestCustomerViewStates(t *testing.T) {
-	a := test.NewTempApp(t)
-	w := a.NewWindow("t")
-	v := NewCustomerView(w, "en", func(string) {}, func() {})
-	if !strings.Contains(v.Title.Text, "Waiting") {
-		t.Errorf("first title %q; want the waiting text", v.Title.Text)
-	}
-	v.ChattingWith("Rita")
-	if v.Title.Text != "You are now chatting with Rita." {
-		t.Errorf("title %q", v.Title.Text)
-	}
-	v.Ended()
-	if !v.Chat.Send.Disabled() || !v.End.Disabled() {
-		t.Error("controls still enabled after the end")
-	}
-}

@@ -1,14 +1,19 @@
-// Command tandem-customer is the customer client.
+// Command tandem-customer is the customer client. Downloaded from a
+// portal, it carries signed join data after its executable and connects
+// at once; -join takes a key link for development.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"fyne.io/fyne/v2/app"
 
+	"github.com/tandemhq/tandem/client/joindata"
 	"github.com/tandemhq/tandem/ui"
 )
 
@@ -30,10 +35,42 @@ func main() {
 	}
 	lang := os.Getenv("LC_ALL")
 	if lang == "" {
+		lang = os.Getenv("LC_MESSAGES")
+	}
+	if lang == "" {
 		lang = os.Getenv("LANG")
+	}
+	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Logger: logger}
+	if exe, err := os.Executable(); err == nil {
+		d, err := joindata.ReadFile(exe, time.Now())
+		switch {
+		case err == nil:
+			opts.JoinData = &d
+			opts.RemoveSelf = removeSelf(exe, logger)
+		case errors.Is(err, joindata.ErrNoData):
+		default:
+			opts.JoinDataErr = err
+		}
 	}
 	a := app.NewWithID("dev.tandem.support")
 	a.SetIcon(ui.Icon)
-	w := ui.NewCustomerWindow(a, ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Logger: logger})
-	w.ShowAndRun()
+	ui.NewCustomerWindow(a, opts).ShowAndRun()
+}
+
+// removeSelf removes a downloaded client after the session; an installed
+// one (see joindata.Installed) stays.
+func removeSelf(exe string, log *slog.Logger) func() bool {
+	return func() bool {
+		if joindata.Installed(exe, joindata.DownloadDirs()) {
+			return false
+		}
+		// Linux and macOS remove a running executable's name at once;
+		// Windows refuses while it runs.
+		if err := os.Remove(exe); err != nil {
+			log.Warn("remove the downloaded client", "file", exe, "err", err)
+			return false
+		}
+		log.Info("removed the downloaded client", "file", exe)
+		return true
+	}
 }

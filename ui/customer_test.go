@@ -1,0 +1,557 @@
+package ui
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tandemhq/tandem/assets"
+	"github.com/tandemhq/tandem/client/joindata"
+	"github.com/tandemhq/tandem/protocol"
+	"github.com/tandemhq/tandem/server/portal"
+)
+
+// custRecorder collects what a CustomerView reports.
+type custRecorder struct {
+	sent       []string
+	ends       []string
+	agreements []bool
+	recordings []bool
+	opened     []string
+	sounds     int
+}
+
+func (r *custRecorder) callbacks() CustomerCallbacks {
+	return CustomerCallbacks{
+		Send:      func(s string) { r.sent = append(r.sent, s) },
+		End:       func(reason string) { r.ends = append(r.ends, reason) },
+		Agreement: func(ok bool) { r.agreements = append(r.agreements, ok) },
+		Recording: func(ok bool) { r.recordings = append(r.recordings, ok) },
+		OpenURL:   func(u *url.URL) error { r.opened = append(r.opened, u.String()); return nil },
+		ChatSound: func() { r.sounds++ },
+	}
+}
+
+// newView returns a shown view with cfg changed by mod.
+func newView(t *testing.T, lang string, mod func(*protocol.CustomerClientConfig)) (*CustomerView, *custRecorder, fyne.Window) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	w := a.NewWindow("t")
+	w.Resize(fyne.NewSize(520, 640))
+	cfg := protocol.DefaultCustomerClientConfig()
+	if mod != nil {
+		mod(&cfg)
+	}
+	r := &custRecorder{}
+	v := NewCustomerView(w, CustomerSetup{Lang: lang, Config: cfg}, r.callbacks())
+	w.SetContent(v.Content)
+	t.Cleanup(v.Close)
+	return v, r, w
+}
+
+// tap taps a hyperlink over its text, where it reacts.
+func tap(l *widget.Hyperlink) {
+	m := l.MinSize()
+	test.TapAt(l, fyne.NewPos(m.Width/2, m.Height/2))
+}
+
+// clock runs a view's timer callbacks on the test goroutine: timers hand
+// them over a channel (as fyne.Do hands them to Fyne's goroutine) and
+// advance runs them, second by second, inside a synctest bubble.
+type clock struct{ q chan func() }
+
+func newClock() *clock { return &clock{q: make(chan func(), 64)} }
+
+func (c *clock) do(f func()) { c.q <- f }
+
+func (c *clock) advance(d time.Duration) {
+	for range int(d / time.Second) {
+		time.Sleep(time.Second)
+		synctest.Wait()
+		for len(c.q) > 0 {
+			(<-c.q)()
+		}
+	}
+}
+
+func count(lines []string, sub string) int {
+	n := 0
+	for _, l := range lines {
+		if strings.Contains(l, sub) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestCustomerViewFitsItsWindow guards against wrapping labels measured at
+// zero width, which once made the window 2143 px tall and pushed the chat
+// entry off the screen.
+func TestCustomerViewFitsItsWindow(t *testing.T) {
+	v, _, _ := newView(t, "de", func(c *protocol.CustomerClientConfig) { c.Agreement.Full, c.Agreement.RecordingPrompt = true, true })
+	fits := func(state string) {
+		t.Helper()
+		if m := v.Content.MinSize(); m.Width > 520 || m.Height > 640 {
+			t.Errorf("%s: minimum size %v does not fit the 520x640 window", state, m)
+		}
+	}
+	v.Waiting(protocol.WaitStatus{State: protocol.StateWaiting, Position: 3, Estimated: true, EstimatedWaitSeconds: 600,
+		Notices: []protocol.Notice{{ID: "n1", Message: "Der E-Mail-Dienst ist gestört; wir arbeiten daran und melden uns, sobald er wieder läuft."}}})
+	v.Start()
+	fits("waiting")
+	v.ChattingWith("Administrator")
+	v.Received(protocol.ChatMessage{Name: "Administrator", Role: protocol.RoleRep, Text: "Hallo, wie kann ich helfen?", At: time.Now()})
+	fits("chatting")
+	v.Connection(false)
+	fits("reconnecting")
+	v.Ended(true)
+	fits("ended")
+}
+
+func TestCustomerViewStates(t *testing.T) {
+	v, r, _ := newView(t, "en", nil)
+	if !strings.Contains(v.Title.Text, "Waiting") {
+		t.Errorf("first title %q; want the waiting text", v.Title.Text)
+	}
+	v.Start()
+	v.ChattingWith("Rita")
+	if v.Title.Text != "You are now chatting with Rita." {
+		t.Errorf("title %q", v.Title.Text)
+	}
+	// A transfer says it again.
+	v.ChattingWith("Sam")
+	if n := count(v.Chat.Lines(), "You are now chatting with"); n != 2 {
+		t.Errorf("%d \"now chatting\" lines; want 2 (join and transfer)", n)
+	}
+	v.Received(protocol.ChatMessage{Name: "Sam", Role: protocol.RoleRep, Text: "hi", At: time.Now()})
+	v.Received(protocol.ChatMessage{Name: "Ada", Role: protocol.RoleCustomer, Text: "hello", At: time.Now()})
+	if r.sounds != 1 {
+		t.Errorf("%d chat sounds; want 1 (the rep's line only)", r.sounds)
+	}
+	test.Type(v.Chat.Entry, "thanks")
+	test.Tap(v.Chat.Send)
+	if len(r.sent) != 1 || r.sent[0] != "thanks" {
+		t.Errorf("sent %q; want [thanks]", r.sent)
+	}
+	v.Ended(true)
+	if !v.Chat.Send.Disabled() || !v.End.Disabled() {
+		t.Error("controls still enabled after the end")
+	}
+	if want := customerMessages(protocol.DefaultCustomerClientConfig(), "en").PostSession; v.Status.Text != want {
+		t.Errorf("after removal the status says %q; want the post-session message %q", v.Status.Text, want)
+	}
+}
+
+func TestNoSoundWhenDisabled(t *testing.T) {
+	v, r, _ := newView(t, "en", func(c *protocol.CustomerClientConfig) { c.Functions.SoundOnChat = false })
+	v.Received(protocol.ChatMessage{Name: "Sam", Role: protocol.RoleRep, Text: "hi", At: time.Now()})
+	if r.sounds != 0 {
+		t.Errorf("%d chat sounds with the sound off; want 0", r.sounds)
+	}
+}
+
+func TestEndedWithoutRemovalKeepsTheUsualWords(t *testing.T) {
+	v, _, _ := newView(t, "de", nil)
+	v.Ended(false)
+	if v.Status.Text != assets.Text("de", "ended.body") {
+		t.Errorf("status %q; want %q", v.Status.Text, assets.Text("de", "ended.body"))
+	}
+}
+
+func TestAgreementTimeoutEndsTheSession(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		clickToChat bool
+		wantText    string
+	}{
+		{"full client", false, "view your screen"},
+		{"click-to-chat", true, "agree to chat"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				a := test.NewTempApp(t)
+				w := a.NewWindow("t")
+				cfg := protocol.DefaultCustomerClientConfig()
+				cfg.Agreement = protocol.Agreement{Full: true, Chat: true, TimeoutSeconds: 90}
+				r := &custRecorder{}
+				c := newClock()
+				v := newCustomerView(w, CustomerSetup{Lang: "en", Config: cfg, ClickToChat: tc.clickToChat}, r.callbacks(), c.do)
+				w.SetContent(v.Content)
+				v.Start()
+				ps := v.Prompts()
+				if len(ps) != 1 || !strings.Contains(ps[0].Text, tc.wantText) || !strings.Contains(ps[0].Text, "within 1 minute") {
+					t.Fatalf("prompts %+v; want the %s agreement with its deadline", ps, tc.name)
+				}
+				c.advance(89 * time.Second)
+				if len(r.ends) != 0 || ps[0].Answered() {
+					t.Fatalf("after 89 s: ended %q; want the agreement still open", r.ends)
+				}
+				c.advance(2 * time.Second)
+				if len(r.ends) != 1 || len(r.agreements) != 1 || r.agreements[0] {
+					t.Fatalf("after 91 s: ends %q, agreements %v; want one end and one refusal", r.ends, r.agreements)
+				}
+				if !ps[0].Answered() || ps[0].links.Visible() {
+					t.Error("the agreement's links are still offered after the timeout")
+				}
+				if v.Status.Text != assets.Text("en", "agreement.expired") {
+					t.Errorf("status %q; want the expired text", v.Status.Text)
+				}
+				if n := count(v.Chat.Lines(), "Thank you for contacting support"); n != 0 {
+					t.Errorf("the greeting was shown without an accepted agreement")
+				}
+			})
+		})
+	}
+}
+
+func TestAgreementAcceptedThenGreetingAndOnHold(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := test.NewTempApp(t)
+		w := a.NewWindow("t")
+		cfg := protocol.DefaultCustomerClientConfig()
+		cfg.Agreement = protocol.Agreement{Full: true, TimeoutSeconds: 120}
+		cfg.Queue = protocol.QueueNotes{Greeting: true, OnHold: true, OnHoldIntervalSeconds: 30, MaxEstimatedWaitMinutes: 30}
+		r := &custRecorder{}
+		c := newClock()
+		v := newCustomerView(w, CustomerSetup{Lang: "en", Config: cfg}, r.callbacks(), c.do)
+		w.SetContent(v.Content)
+		v.Waiting(protocol.WaitStatus{State: protocol.StateWaiting, Position: 2, Estimated: true, EstimatedWaitSeconds: 300})
+		v.Start()
+		c.advance(time.Minute)
+		if n := count(v.Chat.Lines(), "Thank you for"); n != 0 {
+			t.Fatalf("greeting or on-hold before the agreement was accepted: %q", v.Chat.Lines())
+		}
+		tap(v.Prompts()[0].Yes)
+		if len(r.agreements) != 1 || !r.agreements[0] {
+			t.Fatalf("agreements %v; want [true]", r.agreements)
+		}
+		lines := v.Chat.Lines()
+		if n := count(lines, "You are number 2 in the queue. Your estimated wait time is 5 minutes."); n != 1 {
+			t.Fatalf("chat %q; want the greeting with position and wait", lines)
+		}
+		// The agreement's timer no longer runs.
+		c.advance(3 * time.Minute)
+		if len(r.ends) != 0 {
+			t.Fatalf("ended %q after an accepted agreement", r.ends)
+		}
+		if n := count(v.Chat.Lines(), "Thank you for waiting."); n != 6 {
+			t.Errorf("%d on-hold messages in 3 minutes at 30 s; want 6", n)
+		}
+		v.Waiting(protocol.WaitStatus{State: protocol.StateWaiting, Position: 1, Estimated: true, EstimatedWaitSeconds: 40 * 60, OverMax: true})
+		if !strings.Contains(v.Status.Text, "You are number 1 in the queue") {
+			t.Errorf("status line %q; want the new position", v.Status.Text)
+		}
+		c.advance(30 * time.Second)
+		if n := count(v.Chat.Lines(), "more than 40 minutes"); n != 1 {
+			t.Errorf("chat %q; want one on-hold message with \"more than 40 minutes\"", v.Chat.Lines())
+		}
+		v.ChattingWith("Rita")
+		before := len(v.Chat.Lines())
+		c.advance(5 * time.Minute)
+		if got := len(v.Chat.Lines()); got != before {
+			t.Errorf("%d lines added after a rep accepted; want none", got-before)
+		}
+	})
+}
+
+func TestAgreementDeclined(t *testing.T) {
+	v, r, _ := newView(t, "de", func(c *protocol.CustomerClientConfig) { c.Agreement.Full = true })
+	v.Start()
+	tap(v.Prompts()[0].No)
+	if len(r.ends) != 1 || len(r.agreements) != 1 || r.agreements[0] {
+		t.Fatalf("ends %q, agreements %v; want the session ended as declined", r.ends, r.agreements)
+	}
+	if v.Status.Text != assets.Text("de", "agreement.declined") {
+		t.Errorf("status %q", v.Status.Text)
+	}
+}
+
+func TestRecordingRefusalIsReported(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		allow bool
+		want  string
+	}{
+		{"refused", false, "will not be recorded"},
+		{"allowed", true, "may be recorded"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v, r, _ := newView(t, "en", func(c *protocol.CustomerClientConfig) { c.Agreement.RecordingPrompt = true })
+			v.Start()
+			ps := v.Prompts()
+			if len(ps) != 1 || !strings.Contains(ps[0].Text, "recorded") {
+				t.Fatalf("prompts %+v; want the recording prompt", ps)
+			}
+			if tc.allow {
+				tap(ps[0].Yes)
+			} else {
+				tap(ps[0].No)
+			}
+			if len(r.recordings) != 1 || r.recordings[0] != tc.allow {
+				t.Errorf("recording answers %v; want [%v]", r.recordings, tc.allow)
+			}
+			if count(v.Chat.Lines(), tc.want) != 1 {
+				t.Errorf("chat %q; want a line saying %q", v.Chat.Lines(), tc.want)
+			}
+			if len(r.ends) != 0 {
+				t.Errorf("the session ended (%q); a refusal continues it", r.ends)
+			}
+		})
+	}
+}
+
+func TestNoRecordingPromptInClickToChat(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := a.NewWindow("t")
+	cfg := protocol.DefaultCustomerClientConfig()
+	cfg.Agreement.RecordingPrompt = true
+	v := NewCustomerView(w, CustomerSetup{Lang: "en", Config: cfg, ClickToChat: true}, CustomerCallbacks{})
+	v.Start()
+	if n := len(v.Prompts()); n != 0 {
+		t.Errorf("%d prompts in click-to-chat; want none", n)
+	}
+}
+
+// overlayButton finds a button by its label in the top pop-up.
+func overlayButton(t *testing.T, w fyne.Window, label string) *widget.Button {
+	t.Helper()
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no pop-up shown")
+	}
+	var found *widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == label {
+			found = b
+		}
+		switch c := o.(type) {
+		case *fyne.Container:
+			for _, ch := range c.Objects {
+				walk(ch)
+			}
+		case fyne.Widget:
+			for _, ch := range test.WidgetRenderer(c).Objects() {
+				walk(ch)
+			}
+		}
+	}
+	walk(top)
+	if found == nil {
+		t.Fatalf("no %q button in the pop-up", label)
+	}
+	return found
+}
+
+func TestPromptsAsPopups(t *testing.T) {
+	v, r, w := newView(t, "en", func(c *protocol.CustomerClientConfig) {
+		c.Display.PromptStyle = protocol.PromptPopup
+		c.Agreement.RecordingPrompt = true
+	})
+	v.Start()
+	ps := v.Prompts()
+	if len(ps) != 1 || ps[0].Dialog == nil || ps[0].Yes != nil {
+		t.Fatalf("prompts %+v; want one pop-up", ps)
+	}
+	test.Tap(overlayButton(t, w, "Do not record"))
+	if len(r.recordings) != 1 || r.recordings[0] {
+		t.Errorf("recording answers %v; want [false]", r.recordings)
+	}
+	if w.Canvas().Overlays().Top() != nil {
+		t.Error("the pop-up stays after the answer")
+	}
+}
+
+func TestNoticeLinkEndsTheSession(t *testing.T) {
+	v, r, _ := newView(t, "en", nil)
+	v.Start()
+	n := []protocol.Notice{{ID: "n1", Message: "E-mail is down; we are on it."}, {ID: "n2", Message: "VPN maintenance tonight."}}
+	v.Waiting(protocol.WaitStatus{State: protocol.StateWaiting, Position: 1, Notices: n})
+	v.Waiting(protocol.WaitStatus{State: protocol.StateWaiting, Position: 1, Notices: n})
+	if got := len(v.Notices.Objects); got != 2 {
+		t.Fatalf("%d notices shown; want 2 (each once)", got)
+	}
+	link := v.Notices.Objects[1].(*fyne.Container).Objects[1].(*widget.Hyperlink)
+	if link.Text != assets.Text("en", "notice.end") {
+		t.Fatalf("link %q; want the end link", link.Text)
+	}
+	tap(link)
+	if len(r.ends) != 1 || !strings.Contains(r.ends[0], "n2") {
+		t.Errorf("ends %q; want one naming notice n2", r.ends)
+	}
+	if v.Notices.Visible() || !v.End.Disabled() {
+		t.Error("notices or the End button still offered after the end")
+	}
+}
+
+func TestNoticesDisabledOrAccepted(t *testing.T) {
+	v, _, _ := newView(t, "en", func(c *protocol.CustomerClientConfig) { c.Display.Notices = false })
+	v.Waiting(protocol.WaitStatus{State: protocol.StateWaiting, Notices: []protocol.Notice{{ID: "n1", Message: "x"}}})
+	if len(v.Notices.Objects) != 0 {
+		t.Error("notices shown although the portal hides them")
+	}
+	v2, _, _ := newView(t, "en", nil)
+	v2.ShowNotices([]protocol.Notice{{ID: "n1", Message: "x"}})
+	v2.ChattingWith("Rita")
+	if v2.Notices.Visible() {
+		t.Error("notices still shown after a rep accepted")
+	}
+}
+
+func TestOrphaned(t *testing.T) {
+	v, r, _ := newView(t, "de", func(c *protocol.CustomerClientConfig) {
+		c.Orphan = protocol.Orphan{Message: true, URL: "https://kb.example.com/help"}
+	})
+	v.Start()
+	v.Orphaned()
+	want, _ := protocol.DefaultMessages("de")
+	if v.Status.Text != want.Orphaned || count(v.Chat.Lines(), want.Orphaned) != 1 {
+		t.Errorf("status %q, chat %q; want the orphaned message", v.Status.Text, v.Chat.Lines())
+	}
+	if len(r.opened) != 1 || r.opened[0] != "https://kb.example.com/help" {
+		t.Errorf("opened %q; want the configured page", r.opened)
+	}
+	v2, r2, _ := newView(t, "en", func(c *protocol.CustomerClientConfig) { c.Orphan = protocol.Orphan{URL: "javascript:alert(1)"} })
+	v2.Orphaned()
+	if len(r2.opened) != 0 {
+		t.Errorf("opened %q; want a non-https page refused", r2.opened)
+	}
+}
+
+func TestChatStartsMinimized(t *testing.T) {
+	v, _, _ := newView(t, "en", func(c *protocol.CustomerClientConfig) { c.Display.ChatStart = protocol.ChatStartMinimized })
+	if v.ChatShown() || v.ChatToggle.Text != "Show chat" {
+		t.Fatalf("chat shown %v, toggle %q; want minimized", v.ChatShown(), v.ChatToggle.Text)
+	}
+	test.Tap(v.ChatToggle)
+	if !v.ChatShown() || v.ChatToggle.Text != "Hide chat" {
+		t.Errorf("after the toggle: shown %v, %q; want expanded", v.ChatShown(), v.ChatToggle.Text)
+	}
+	v2, _, _ := newView(t, "en", nil)
+	if !v2.ChatShown() {
+		t.Error("the default configuration starts with the chat minimized")
+	}
+}
+
+func TestCustomerTitle(t *testing.T) {
+	cfg := protocol.DefaultCustomerClientConfig()
+	cfg.Hostname = "support.example.com"
+	if got := customerTitle("en", cfg); got != "Tandem Support – support.example.com" {
+		t.Errorf("title %q", got)
+	}
+	cfg.Display.HostnameInTitle = false
+	if got := customerTitle("de", cfg); got != "Tandem Support" {
+		t.Errorf("title without host %q", got)
+	}
+}
+
+func TestExpandQueueMessage(t *testing.T) {
+	st := func(pos, wait int, known, over bool) protocol.WaitStatus {
+		return protocol.WaitStatus{State: protocol.StateWaiting, Position: pos, EstimatedWaitSeconds: wait, Estimated: known, OverMax: over}
+	}
+	msg := "Hi. %POSITION_IN_QUEUE% %ESTIMATED_WAIT_TIME%"
+	for _, tc := range []struct {
+		lang string
+		st   protocol.WaitStatus
+		want string
+	}{
+		{"en", st(1, 0, false, false), "Hi. You are number 1 in the queue."},
+		{"en", st(3, 30, true, false), "Hi. You are number 3 in the queue. Your estimated wait time is less than a minute."},
+		{"en", st(3, 60, true, false), "Hi. You are number 3 in the queue. Your estimated wait time is 1 minute."},
+		{"en", st(12, 17*60, true, false), "Hi. You are number 12 in the queue. Your estimated wait time is 17 minutes."},
+		{"en", st(12, 30*60, true, true), "Hi. You are number 12 in the queue. Your estimated wait time is more than 30 minutes."},
+		{"en", st(0, 0, false, false), "Hi."},
+		{"de", st(2, 5*60, true, false), "Hi. Sie sind an Position 2 der Warteschlange. Ihre geschätzte Wartezeit beträgt 5 Minuten."},
+		{"de", st(2, 45*60, true, true), "Hi. Sie sind an Position 2 der Warteschlange. Ihre geschätzte Wartezeit beträgt mehr als 45 Minuten."},
+		{"de", st(1, 10, true, false), "Hi. Sie sind an Position 1 der Warteschlange. Ihre geschätzte Wartezeit beträgt weniger als eine Minute."},
+		{"fr", st(4, 0, false, false), "Hi. You are number 4 in the queue."},
+	} {
+		t.Run(fmt.Sprintf("%s/%d/%d/%v", tc.lang, tc.st.Position, tc.st.EstimatedWaitSeconds, tc.st.OverMax), func(t *testing.T) {
+			if got := ExpandQueueMessage(msg, tc.lang, tc.st); got != tc.want {
+				t.Errorf("got %q; want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCustomerLanguage(t *testing.T) {
+	cfg := protocol.DefaultCustomerClientConfig()
+	cfg.Messages["pt-BR"] = protocol.Messages{Greeting: "Olá"}
+	for _, tc := range []struct{ locale, want string }{
+		{"de_DE.UTF-8", "de"},
+		{"de-AT", "de"},
+		{"DE", "de"},
+		{"en_GB.UTF-8", "en"},
+		{"fr_FR.UTF-8", "en"},
+		{"pt_BR.UTF-8", "pt-BR"},
+		{"pt_PT", "en"},
+		{"C.UTF-8", "en"},
+		{"", "en"},
+	} {
+		if got := CustomerLanguage(tc.locale, cfg); got != tc.want {
+			t.Errorf("CustomerLanguage(%q) = %q; want %q", tc.locale, got, tc.want)
+		}
+	}
+}
+
+func TestBanner(t *testing.T) {
+	if !bytes.Equal(assets.Banner, portal.DefaultBanner()) {
+		t.Error("assets.Banner differs from the server's default banner")
+	}
+	img, err := DecodeBanner(assets.Banner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 480 || b.Dy() != 40 {
+		t.Errorf("default banner %v; want 480x40", b)
+	}
+	tall := bytes.Clone(assets.Banner)
+	tall[22] = 0xff // 255 rows: more than the file holds
+	for name, b := range map[string][]byte{"empty": nil, "png": assets.Icon, "truncated": assets.Banner[:500], "too tall": tall} {
+		if _, err := DecodeBanner(b); err == nil {
+			t.Errorf("%s: decoded; want an error", name)
+		}
+	}
+}
+
+func TestJoinDataMessage(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("x: %w", joindata.ErrExpired), "download.expired"},
+		{joindata.ErrSignature, "download.damaged"},
+		{joindata.ErrCorrupt, "download.damaged"},
+		{errors.New("other"), "download.damaged"},
+	} {
+		if got := joinDataMessage(tc.err); got != tc.want {
+			t.Errorf("joinDataMessage(%v) = %q; want %q", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestDurationText(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		d    time.Duration
+		want string
+	}{
+		{"en", 2 * time.Minute, "2 minutes"},
+		{"en", 90 * time.Second, "1 minute"},
+		{"en", 45 * time.Second, "45 seconds"},
+		{"de", 10 * time.Minute, "10 Minuten"},
+	} {
+		if got := durationText(tc.lang, tc.d); got != tc.want {
+			t.Errorf("durationText(%s, %v) = %q; want %q", tc.lang, tc.d, got, tc.want)
+		}
+	}
+}
