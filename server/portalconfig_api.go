@@ -109,37 +109,23 @@ func (s *Server) waitStatus(r *http.Request, sessionID, lang string) (protocol.W
 	if err != nil {
 		return st, err
 	}
+	position := 0
 	for i, w := range waiting {
 		if w.ID == sessionID {
-			st.Position = i + 1
+			position = i + 1
 		}
 	}
 	samples, err := s.store.WaitSamples(ctx, sess.QueueID, portalmodel.WaitWindow)
 	if err != nil {
 		return st, err
 	}
-	e := portalmodel.EstimateWait(samples, minutes(cfg.Queue.MaxEstimatedWaitMinutes))
-	st.Estimated, st.OverMax = e.Known, e.OverMax
-	if e.Known {
-		st.EstimatedWaitSeconds = int(e.Wait / time.Second)
-	}
-	msgs := cfg.MessagesFor(lang)
-	if cfg.Queue.Greeting {
-		st.Greeting = portalmodel.ExpandQueueMacros(msgs.Greeting, lang, st.Position, e)
-	}
-	if cfg.Queue.OnHold {
-		st.Message = portalmodel.ExpandQueueMacros(msgs.OnHold, lang, st.Position, e)
-	}
+	var notices []portalmodel.Notice
 	if cfg.Display.Notices {
-		ns, err := s.store.ActiveNotices(ctx, sess.PortalID, s.now())
-		if err != nil {
+		if notices, err = s.store.ActiveNotices(ctx, sess.PortalID, s.now()); err != nil {
 			return st, err
 		}
-		for _, n := range ns {
-			st.Notices = append(st.Notices, n.Wire())
-		}
 	}
-	return st, nil
+	return portalmodel.WaitStatus(cfg, position, samples, notices, lang), nil
 }
 
 // handleCanned lists the canned messages of the calling rep's teams.

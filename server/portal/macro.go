@@ -33,6 +33,10 @@ func waitSentence(de bool, e Estimate) string {
 	}
 	mins := int(e.Wait.Round(time.Minute) / time.Minute)
 	switch {
+	case e.OverMax && mins == 1 && de:
+		return "Ihre geschätzte Wartezeit beträgt mehr als 1 Minute."
+	case e.OverMax && mins == 1:
+		return "Your estimated wait time is more than 1 minute."
 	case e.OverMax && de:
 		return fmt.Sprintf("Ihre geschätzte Wartezeit beträgt mehr als %d Minuten.", mins)
 	case e.OverMax:

@@ -21,6 +21,8 @@ func TestExpandQueueMacros(t *testing.T) {
 		{"en", 2, Estimate{Known: true, Wait: 10 * m, OverMax: true}, "You are number 2 in the queue. Your estimated wait time is more than 10 minutes."},
 		{"de", 2, Estimate{Known: true, Wait: 10 * m, OverMax: true}, "Sie sind an Position 2 der Warteschlange. Ihre geschätzte Wartezeit beträgt mehr als 10 Minuten."},
 		{"en", 5, Estimate{}, "You are number 5 in the queue."},
+		{"en", 1, Estimate{Known: true, Wait: m, OverMax: true}, "You are number 1 in the queue. Your estimated wait time is more than 1 minute."},
+		{"de", 1, Estimate{Known: true, Wait: m, OverMax: true}, "Sie sind an Position 1 der Warteschlange. Ihre geschätzte Wartezeit beträgt mehr als 1 Minute."},
 		{"fr", 5, Estimate{Known: true, Wait: m}, "You are number 5 in the queue. Your estimated wait time is 1 minute."},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package portal
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,46 @@ func TestInvitation(t *testing.T) {
 		}
 		if got := en.Expand(d); got.Subject != "Ida invites you to a support session" || !strings.Contains(got.Body, d.SessionURL) {
 			t.Errorf("%s: %+v; want the English default", lang, got)
+		}
+	}
+}
+
+func TestWaitStatus(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	var five []WaitSample
+	for i := range 5 {
+		c := t0.Add(time.Duration(i) * time.Hour)
+		five = append(five, WaitSample{Created: c, Accepted: c.Add(2 * time.Minute)})
+	}
+	notices := []Notice{{ID: "n", Message: "VPN down", Expires: t0.Add(time.Hour)}}
+	cfg := protocol.DefaultCustomerClientConfig()
+	tests := []struct {
+		name    string
+		change  func(*protocol.CustomerClientConfig)
+		samples []WaitSample
+		lang    string
+		want    protocol.WaitStatus
+	}{
+		{"no estimate", func(*protocol.CustomerClientConfig) {}, five[:4], "en", protocol.WaitStatus{
+			Greeting: "Thank you for contacting support. A representative will be with you shortly. You are number 2 in the queue.",
+			Message:  "Thank you for waiting. You are number 2 in the queue.",
+			Notices:  []protocol.Notice{{ID: "n", Message: "VPN down", Expires: "2026-11-23T10:00:00Z"}}}},
+		{"estimate, German, no greeting, no notices", func(c *protocol.CustomerClientConfig) { c.Queue.Greeting, c.Display.Notices = false, false }, five, "de", protocol.WaitStatus{
+			Estimated: true, EstimatedWaitSeconds: 120,
+			Message: "Vielen Dank für Ihre Geduld. Sie sind an Position 2 der Warteschlange. Ihre geschätzte Wartezeit beträgt 2 Minuten.",
+			Notices: []protocol.Notice{}}},
+		{"capped", func(c *protocol.CustomerClientConfig) { c.Queue.MaxEstimatedWaitMinutes, c.Queue.Greeting = 1, false }, five, "en", protocol.WaitStatus{
+			Estimated: true, OverMax: true, EstimatedWaitSeconds: 60,
+			Message: "Thank you for waiting. You are number 2 in the queue. Your estimated wait time is more than 1 minute.",
+			Notices: []protocol.Notice{{ID: "n", Message: "VPN down", Expires: "2026-11-23T10:00:00Z"}}}},
+	}
+	for _, tt := range tests {
+		c := cfg
+		tt.change(&c)
+		got := WaitStatus(c, 2, tt.samples, notices, tt.lang)
+		tt.want.State, tt.want.Position = protocol.StateWaiting, 2
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", tt.name, got, tt.want)
 		}
 	}
 }
