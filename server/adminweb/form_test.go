@@ -159,3 +159,26 @@ func TestParseIntervals(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSettingsForm renders every setting of a portal as form fields
+// and decodes the posted form back, as a settings page and its save do.
+func BenchmarkSettingsForm(b *testing.B) {
+	s := portal.DefaultSettings()
+	form := url.Values{}
+	var collect func(sec section)
+	collect = func(sec section) {
+		for _, f := range sec.Fields {
+			form.Set(f.Name, f.Value)
+		}
+		for _, x := range sec.Sections {
+			collect(x)
+		}
+	}
+	collect(buildSection(reflect.ValueOf(&s).Elem(), "", "", nil, nil))
+	b.ResetTimer()
+	for b.Loop() {
+		buildSection(reflect.ValueOf(&s).Elem(), "", "", nil, nil)
+		var got portal.Settings
+		decodeSection(reflect.ValueOf(&got).Elem(), nil, form)
+	}
+}
