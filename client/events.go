@@ -35,13 +35,21 @@ type PeerChanged struct {
 // SessionEnded reports the end of the session.
 type SessionEnded struct{ Ended protocol.SessionEnded }
 
-func (QueueChanged) event()      {}
-func (SessionWaiting) event()    {}
-func (ConnectionChanged) event() {}
-func (SessionChanged) event()    {}
-func (ChatReceived) event()      {}
-func (PeerChanged) event()       {}
-func (SessionEnded) event()      {}
+// TerminationChanged reports a rep's override of what the customer's
+// computer does at the end of a session (to the session's reps).
+type TerminationChanged struct {
+	SessionID   string
+	Termination protocol.Termination
+}
+
+func (TerminationChanged) event() {}
+func (QueueChanged) event()       {}
+func (SessionWaiting) event()     {}
+func (ConnectionChanged) event()  {}
+func (SessionChanged) event()     {}
+func (ChatReceived) event()       {}
+func (PeerChanged) event()        {}
+func (SessionEnded) event()       {}
 
 // eventBuffer is the capacity of every event channel.
 const eventBuffer = 1024

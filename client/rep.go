@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sync"
 	"time"
 
@@ -27,6 +28,7 @@ type Rep struct {
 	early     map[string][]protocol.Envelope // frames of a session being accepted, before its state
 	nexts     map[uint64]chan *Session       // Get Next requests by Ref, until the server names the session
 	status    protocol.RepStatus             // sent again after every reconnect
+	terms     map[string]chan struct{}       // termination overrides waiting for their echo, by session
 	closeOnce sync.Once
 }
 
@@ -50,6 +52,7 @@ func SignIn(ctx context.Context, cfg Config, username, password string) (*Rep, e
 		accepting: make(map[string]chan *Session),
 		early:     make(map[string][]protocol.Envelope),
 		nexts:     make(map[uint64]chan *Session),
+		terms:     make(map[string]chan struct{}),
 	}
 	r.sig = startSignaling(a, log, r.handle, func(up bool, err error) { r.ev.emit(ConnectionChanged{Connected: up, Err: err}) })
 	if err := r.sig.waitFirst(ctx); err != nil {
@@ -244,6 +247,49 @@ func (r *Rep) Leave(ctx context.Context, sessionID string) error {
 	}
 }
 
+// Summary fetches what the console's summary tab shows of a session.
+func (r *Rep) Summary(ctx context.Context, sessionID string) (protocol.SessionSummary, error) {
+	var sum protocol.SessionSummary
+	if err := r.api.do(ctx, "GET", protocol.PathSession+url.PathEscape(sessionID)+protocol.PathSummarySuffix, nil, &sum); err != nil {
+		return protocol.SessionSummary{}, fmt.Errorf("summary: %w", err)
+	}
+	return sum, nil
+}
+
+// SetTermination overrides what the customer's computer does at the end of
+// a session, where the session's policy allows it; it returns once the
+// server announced the change to the session.
+func (r *Rep) SetTermination(ctx context.Context, sessionID string, t protocol.Termination) error {
+	o := protocol.TerminationOverride{Termination: t}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	echo := make(chan struct{})
+	r.mu.Lock()
+	r.terms[sessionID] = echo
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		if r.terms[sessionID] == echo {
+			delete(r.terms, sessionID)
+		}
+		r.mu.Unlock()
+	}()
+	ref, answer := r.reqs.add()
+	defer r.reqs.drop(ref)
+	if err := r.sig.send(ctx, protocol.TypeSessionTermination, ref, sessionID, o); err != nil {
+		return fmt.Errorf("set termination: %w", err)
+	}
+	select {
+	case <-echo:
+		return nil
+	case perr := <-answer:
+		return fmt.Errorf("set termination: %w", perr)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Session returns a session the rep is in, or nil.
 func (r *Rep) Session(id string) *Session {
 	r.mu.Lock()
@@ -268,6 +314,19 @@ func (r *Rep) handle(env protocol.Envelope) {
 		if got == nil {
 			r.log.Warn("ignoring session.assigned for no Get Next", "ref", env.Ref, "session", env.Session)
 		}
+	case protocol.TypeSessionTermination:
+		var o protocol.TerminationOverride
+		if err := env.Decode(&o); err != nil {
+			r.log.Warn("ignoring termination override", "err", err)
+			return
+		}
+		r.mu.Lock()
+		if ch := r.terms[env.Session]; ch != nil {
+			close(ch)
+			delete(r.terms, env.Session)
+		}
+		r.mu.Unlock()
+		r.ev.emit(TerminationChanged{SessionID: env.Session, Termination: o.Termination})
 	case protocol.TypeError:
 		handleError(&r.reqs, r.log, env)
 	case protocol.TypeQueue:

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tandemhq/tandem/protocol"
 	"github.com/tandemhq/tandem/server/auth"
+	"github.com/tandemhq/tandem/server/hub"
 	"github.com/tandemhq/tandem/server/mail"
 	pmodel "github.com/tandemhq/tandem/server/portal"
 	"github.com/tandemhq/tandem/server/store"
@@ -17,6 +18,75 @@ import (
 func (s *Server) consoleRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+protocol.PathQueues, s.api(s.handleQueues))
 	mux.HandleFunc("POST "+protocol.PathInvitations, s.api(s.handleInvite))
+	mux.HandleFunc("GET "+protocol.PathSession+"{id}"+protocol.PathSummarySuffix, s.api(s.handleSummary))
+}
+
+// handleSummary answers a session's summary to its reps and to admins.
+func (s *Server) handleSummary(w http.ResponseWriter, r *http.Request) error {
+	rep, err := s.authRep(r.Context(), r)
+	if err != nil {
+		return err
+	}
+	forbidden := apiErr(http.StatusForbidden, protocol.CodeForbidden, "only the session's representatives and admins may read its summary")
+	id := r.PathValue("id")
+	sess, err := s.store.Session(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		if rep.HasRole(protocol.RoleAdmin) {
+			return apiErr(http.StatusNotFound, protocol.CodeNotFound, "no such session")
+		}
+		return forbidden
+	}
+	if err != nil {
+		return err
+	}
+	ps, err := s.store.Participants(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	member := false
+	present := ps[:0:0]
+	for _, p := range ps {
+		member = member || p.RepID == rep.ID
+		if p.Left.IsZero() {
+			present = append(present, p)
+		}
+	}
+	if !member && !rep.HasRole(protocol.RoleAdmin) {
+		return forbidden
+	}
+	cfg, err := s.store.SessionConfig(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		cfg = protocol.DefaultCustomerClientConfig()
+	} else if err != nil {
+		return err
+	}
+	sum := protocol.SessionSummary{
+		Session: sessionInfo(sess, present), Key: sess.KeyCode, PortalName: "Default", Accepted: sess.Accepted,
+		Termination: cfg.Connection.Termination, TerminationOverride: cfg.Connection.RepOverride,
+	}
+	if sess.PortalID != "" {
+		p, err := s.store.PortalByID(r.Context(), sess.PortalID)
+		switch {
+		case err == nil:
+			sum.PortalName = p.Name
+		case errors.Is(err, store.ErrNotFound):
+			sum.PortalName = sess.PortalID
+		default:
+			return err
+		}
+	}
+	es, err := s.store.Events(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		var t protocol.Termination
+		if e.Kind == hub.KindTermination && t.UnmarshalText([]byte(e.Text)) == nil {
+			sum.Termination = t
+		}
+	}
+	writeJSON(w, http.StatusOK, sum)
+	return nil
 }
 
 // handleQueues names the calling rep's queues and the portals.

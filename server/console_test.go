@@ -385,3 +385,41 @@ func TestInviteSendsTheEmail(t *testing.T) {
 		}
 	}
 }
+
+func TestSummaryAndTerminationOverride(t *testing.T) {
+	h, q, reps := teamOfTwo(t)
+	ctx := t.Context()
+	st := h.Server.Store()
+	s := store.Session{ID: "sum", State: protocol.StateWaiting, QueueID: q, CustomerName: "Ada", KeyCode: "123456789", Created: time.Now()}
+	if err := st.CreateSession(ctx, s, store.Participant{SessionID: s.ID, ID: "cust", Role: protocol.RoleCustomer, Name: "Ada", Joined: s.Created}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reps[0].GetNext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := reps[0].Summary(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Key != "123456789" || sum.PortalName != "Default" || sum.Accepted.IsZero() || len(sum.Session.Participants) != 2 ||
+		sum.Termination != protocol.TerminationNothing || sum.TerminationOverride {
+		t.Errorf("summary %+v; want the key, the default portal, accepted, two attendees, nothing at the end, no override", sum)
+	}
+	if _, err := reps[1].Summary(ctx, s.ID); !client.IsCode(err, protocol.CodeForbidden) {
+		t.Errorf("summary for a rep outside the session: got %v; want forbidden", err)
+	}
+	if err := reps[0].SetTermination(ctx, s.ID, protocol.TerminationLock); !client.IsCode(err, protocol.CodeForbidden) {
+		t.Fatalf("override against the policy: got %v; want forbidden", err)
+	}
+	cfg := protocol.DefaultCustomerClientConfig()
+	cfg.Connection.RepOverride = true
+	if err := st.SaveSessionConfig(ctx, s.ID, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := reps[0].SetTermination(ctx, s.ID, protocol.TerminationLock); err != nil {
+		t.Fatalf("override the policy allows: %v", err)
+	}
+	if sum, err = reps[0].Summary(ctx, s.ID); err != nil || sum.Termination != protocol.TerminationLock || !sum.TerminationOverride {
+		t.Errorf("after the override: %+v, %v; want lock, override allowed", sum, err)
+	}
+}

@@ -218,6 +218,8 @@ func (c *conn) handle(data []byte) {
 		err = c.next(ctx, env)
 	case protocol.TypeSessionLeave:
 		err = c.leave(ctx, env)
+	case protocol.TypeSessionTermination:
+		err = c.termination(ctx, env)
 	default:
 		err = &refusal{protocol.CodeForbidden, fmt.Sprintf("clients do not send %s", env.Type)}
 	}
@@ -410,6 +412,46 @@ func (c *conn) leave(ctx context.Context, env protocol.Envelope) error {
 	c.h.broadcast(ps, protocol.TypeSessionState, s.ID, info(s, ps))
 	return nil
 }
+
+// termination records a rep's override of what the customer's computer
+// does at the session's end, where the session's policy allows it, and
+// tells every member (the customer's client applies it).
+func (c *conn) termination(ctx context.Context, env protocol.Envelope) error {
+	s, ps, self, err := c.membership(ctx, env.Session)
+	if err != nil {
+		return err
+	}
+	var o protocol.TerminationOverride
+	if err := env.Decode(&o); err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if s.State != protocol.StateActive {
+		return &refusal{protocol.CodeConflict, fmt.Sprintf("the session is %s, not active", s.State)}
+	}
+	cfg, err := c.h.store.SessionConfig(ctx, s.ID)
+	if isNotFound(err) {
+		cfg = protocol.DefaultCustomerClientConfig()
+	} else if err != nil {
+		return err
+	}
+	if !cfg.Connection.RepOverride {
+		return &refusal{protocol.CodeForbidden, "the session's policy does not let representatives change what happens at its end"}
+	}
+	if _, err := c.h.store.AppendEvent(ctx, store.Event{
+		SessionID: s.ID, Kind: KindTermination, From: self.ID, Name: self.Name, Role: self.Role, Text: o.Termination.String(), At: c.h.now(),
+	}); err != nil {
+		return err
+	}
+	c.h.broadcast(ps, protocol.TypeSessionTermination, s.ID, o)
+	return nil
+}
+
+// KindTermination is the kind of the stored event of a termination
+// override; its Text is the Termination's name.
+const KindTermination = "termination"
 
 // repStatus records the rep's availability.
 func (c *conn) repStatus(env protocol.Envelope) error {
