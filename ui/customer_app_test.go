@@ -1,0 +1,137 @@
+package ui_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/client/joindata"
+	"github.com/tandemhq/tandem/internal/xvfb"
+	"github.com/tandemhq/tandem/server"
+	"github.com/tandemhq/tandem/server/servertest"
+)
+
+// TestDownloadedCustomerClient builds the customer client, lets the server
+// serve it with join data, runs the download with no arguments on its own
+// Xvfb display, and checks that it joins the queue by itself, draws its
+// waiting window, and removes itself from the Downloads folder after the
+// rep ends the session. With TANDEM_SCREENSHOTS=DIR set, the screenshot is
+// kept as DIR/customer-waiting.png (that is how docs/customer-waiting.png
+// is made).
+func TestDownloadedCustomerClient(t *testing.T) {
+	h := servertest.Start(t)
+	bin := filepath.Join(h.DataDir, "clients", "tandem-customer-linux-"+runtime.GOARCH)
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/customer").CombinedOutput(); err != nil {
+		t.Fatalf("build the customer client: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+
+	rep, err := client.SignIn(ctx, client.Config{Server: h.URL, Fingerprint: h.Fingerprint}, h.AdminUser, h.AdminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rep.Close()
+	key, err := rep.CreateKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The customer's browser saves the download in ~/Downloads.
+	home := t.TempDir()
+	exe := filepath.Join(home, "Downloads", "tandem-support-"+key.Code)
+	download(t, ctx, h, server.PathDownload+key.Code+"?os=linux&arch="+runtime.GOARCH+"&name="+url.QueryEscape("Ada Lovelace"), exe)
+	if _, err := joindata.ReadFile(exe, time.Now()); err != nil {
+		t.Fatalf("the download's join data: %v", err)
+	}
+
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 520, Height: 640}}})
+	run(t, d, []string{"HOME=" + home}, exe)
+	waitWindow(t, ctx, d, "Tandem Support")
+
+	var sessionID string
+	for sessionID == "" {
+		q, err := rep.Queue(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q.Waiting) == 1 && q.Waiting[0].CustomerName == "Ada Lovelace" {
+			sessionID = q.Waiting[0].ID
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the downloaded client never joined; queue %+v", q.Waiting)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	time.Sleep(2 * time.Second) // let the window draw the waiting state
+
+	shot := screenshot(t, d)
+	if n := colours(t, shot); n < 8 {
+		t.Errorf("the customer window has %d colours; want a drawn window", n)
+	}
+	if dir := os.Getenv("TANDEM_SCREENSHOTS"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, "customer-waiting.png"), shot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The rep takes the session and ends it: the client removes itself.
+	s, err := rep.Accept(ctx, sessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.End(ctx, "solved"); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(exe); os.IsNotExist(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the downloaded client did not remove itself after the session")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// download saves the server's answer at path as an executable.
+func download(t *testing.T, ctx context.Context, h *servertest.Harness, path, file string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, "GET", h.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := h.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
