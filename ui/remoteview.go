@@ -147,6 +147,10 @@ var wheelUnit = func() float32 {
 // may be called from any goroutine; the other methods belong to the UI
 // goroutine. How it draws, scales and maps input is described at the top
 // of remoteview.go.
+//
+// Under Fyne's test driver fyne.Do runs its function at once on the
+// caller's goroutine, so tests should call SetFrame and the other setters
+// from the test goroutine.
 type RemoteView struct {
 	widget.BaseWidget
 
@@ -195,7 +199,7 @@ type remoteState struct {
 	origin     image.Point
 	cursorPos  image.Point
 	cursorOn   bool
-	cursorImg  *image.RGBA // nil: the default arrow
+	cursorImg  *image.RGBA // defaultArrow until the customer sends a shape
 	cursorHot  image.Point
 	cursorSeen bool // a shape was set since the last apply
 	stats      string

@@ -44,6 +44,10 @@ func solidFrame(w, h int, left, right [3]uint8) *image.YCbCr {
 	return f
 }
 
+// redBlue1080 is the 1920x1080 frame most tests show: red left, blue right.
+// Views only read frames, so the tests share one.
+var redBlue1080 = sync.OnceValue(func() *image.YCbCr { return solidFrame(1920, 1080, yuvRed, yuvBlue) })
+
 // recorder collects the events a view emits.
 type recorder struct{ evs []input.Event }
 
@@ -69,7 +73,7 @@ func newTestView(t *testing.T, w, h float32) (*RemoteView, *recorder, fyne.Windo
 	if got := v.Size(); got != fyne.NewSize(w, h) {
 		t.Fatalf("view size %v; want %vx%v", got, w, h)
 	}
-	v.SetFrame(solidFrame(1920, 1080, yuvRed, yuvBlue))
+	v.SetFrame(redBlue1080())
 	if got := v.FrameSize(); got != image.Pt(1920, 1080) {
 		t.Fatalf("frame size %v after SetFrame; want 1920x1080", got)
 	}
@@ -311,7 +315,7 @@ func TestRemoteViewThroughTestCanvas(t *testing.T) {
 	win := test.NewTempWindow(t, container.NewWithoutLayout(bar, v))
 	win.SetPadded(false)
 	win.Resize(fyne.NewSize(960, 640))
-	v.SetFrame(solidFrame(1920, 1080, yuvRed, yuvBlue))
+	v.SetFrame(redBlue1080())
 	v.SetOrigin(image.Pt(1920, 0))
 	v.SetControl(true)
 	c := win.Canvas()
