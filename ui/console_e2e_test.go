@@ -108,6 +108,13 @@ func TestConsoleWithARealServer(t *testing.T) {
 			t.Errorf("Get Next opened %s; want Ada, who waited longest", got)
 		}
 	})
+	l.waitFor("the summary", func() bool { return v.Summary.Key.Text != "—" })
+	l.do(func() {
+		if len(v.Summary.Key.Text) != 11 || v.Summary.Portal.Text != "Default" || v.Summary.Attendees.Length() != 2 || !v.Summary.Termination.Disabled() {
+			t.Errorf("summary: key %q, portal %q, %d attendees, override enabled %v; want a grouped key, Default, 2, disabled",
+				v.Summary.Key.Text, v.Summary.Portal.Text, v.Summary.Attendees.Length(), !v.Summary.Termination.Disabled())
+		}
+	})
 	l.waitFor("the queue without Ada", func() bool {
 		return len(r.con.Queue.Rows()) == 1 && r.con.alerts[ada.Session().ID()] == nil
 	})

@@ -306,15 +306,30 @@ func (s *Summary) SetHost(host, os string) {
 	s.OS.SetText(orDash(os))
 }
 
-// SetPolicy enables the session-end override where the policy allows it
-// and shows the current behaviour.
-func (s *Summary) SetPolicy(overrideAllowed bool, current protocol.Termination) {
+// SetStarted shows when the session started (a rep accepted it).
+func (s *Summary) SetStarted(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	s.start = t
+	s.Started.SetText(t.Local().Format("2006-01-02 15:04:05"))
+	s.Tick(time.Now())
+}
+
+// SetTermination shows the end-of-session behaviour in force.
+func (s *Summary) SetTermination(current protocol.Termination) {
 	if i := int(current - protocol.TerminationNothing); i >= 0 && i < len(terminationNames) {
 		onTerm := s.onTerm
-		s.onTerm = nil // showing the policy is not an override
+		s.onTerm = nil // showing it is not an override
 		s.Termination.SetSelected(terminationNames[i])
 		s.onTerm = onTerm
 	}
+}
+
+// SetPolicy enables the session-end override where the policy allows it
+// and shows the current behaviour.
+func (s *Summary) SetPolicy(overrideAllowed bool, current protocol.Termination) {
+	s.SetTermination(current)
 	if overrideAllowed && s.onTerm != nil {
 		s.Termination.Enable()
 	} else {

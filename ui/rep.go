@@ -239,6 +239,10 @@ func (r *repApp) pump() {
 				case client.SessionWaiting:
 					r.con.Alert(e.Session, false)
 					r.app.SendNotification(fyne.NewNotification("A customer is waiting", e.Session.CustomerName+" needs help."))
+				case client.TerminationChanged:
+					if v := r.con.Session(e.SessionID); v != nil {
+						v.Summary.SetTermination(e.Termination)
+					}
 				case client.ConnectionChanged:
 					if e.Connected {
 						r.connected("connected")
@@ -389,10 +393,29 @@ func (r *repApp) openSession(s *client.Session) {
 		Control: func(on bool) {
 			r.log.Info("remote control", "session", s.ID(), "on", on)
 		},
+		Termination: func(t protocol.Termination) {
+			ctxDo(10*time.Second, func(ctx context.Context) error { return r.rep.SetTermination(ctx, s.ID(), t) }, "End-of-session behaviour not changed: ")
+		},
 		Sound: r.opts.Sound,
 		Close: func() { r.con.CloseSession(s.ID()) },
 	})
 	v.Summary.SetPortal(r.portalName(s.Info().Portal))
+	r.goWait(func() {
+		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
+		defer cancel()
+		sum, err := r.rep.Summary(ctx, s.ID())
+		if err != nil {
+			r.log.Warn("session summary", "session", s.ID(), "err", err)
+			return
+		}
+		r.do(func() {
+			v.Summary.SetKey(sum.Key)
+			v.Summary.SetPortal(sum.PortalName)
+			v.Summary.SetStarted(sum.Accepted)
+			v.Summary.SetHost(sum.Host, sum.OS)
+			v.Summary.SetPolicy(sum.TerminationOverride, sum.Termination)
+		})
+	})
 	r.goWait(func() {
 		pumpSessionWith(s, r.done, r.do, func(ev client.Event) {
 			switch e := ev.(type) {
