@@ -555,3 +555,43 @@ func TestDurationText(t *testing.T) {
 		}
 	}
 }
+
+// labels returns the texts of every label under o.
+func labels(o fyne.CanvasObject) []string {
+	var out []string
+	switch c := o.(type) {
+	case *widget.Label:
+		out = append(out, c.Text)
+	case *fyne.Container:
+		for _, ch := range c.Objects {
+			out = append(out, labels(ch)...)
+		}
+	case fyne.Widget:
+		for _, ch := range test.WidgetRenderer(c).Objects() {
+			out = append(out, labels(ch)...)
+		}
+	}
+	return out
+}
+
+func TestRefusedJoinDataAsksKindly(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts CustomerOptions
+		want string
+	}{
+		{"expired", CustomerOptions{JoinDataErr: fmt.Errorf("read: %w", joindata.ErrExpired)}, "download.expired"},
+		{"damaged", CustomerOptions{JoinDataErr: joindata.ErrSignature, Lang: "de_DE.UTF-8"}, "download.damaged"},
+		{"ticket", CustomerOptions{JoinData: &joindata.Data{Server: "https://h", Ticket: "t"}}, "download.ticket"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := test.NewTempApp(t)
+			w := NewCustomerWindow(a, tc.opts)
+			defer w.Close()
+			want := assets.Text(tc.opts.Lang, tc.want)
+			if count(labels(w.Content()), want) != 1 {
+				t.Errorf("window shows %q; want %q", labels(w.Content()), want)
+			}
+		})
+	}
+}

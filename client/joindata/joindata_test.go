@@ -289,3 +289,13 @@ func BenchmarkReadFile(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkTrailer(b *testing.B) {
+	key := ecKey(b)
+	d := data(newCert(b, key))
+	for b.Loop() {
+		if _, err := joindata.Trailer(d, key); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
