@@ -38,6 +38,13 @@
 // The join data holds no secret beyond a single-use session code or a
 // queue ticket of one session; it does not authenticate the customer to
 // anything else.
+//
+// Limits of appending: bytes after an Authenticode-signed PE make Windows
+// report the signature as invalid where strict checking is on, and a
+// signed macOS bundle must not change at all; signed builds would carry
+// the data elsewhere (the PE certificate table, a file beside the app),
+// which this package does not do yet. Browsers drop the executable bit,
+// so on Linux and macOS the customer still has to allow the file to run.
 package joindata
 
 import (
