@@ -51,6 +51,7 @@ func (a *adminAPI) routes(mux *http.ServeMux) {
 	h("POST portals", a.createPortal)
 	h("GET portals/{id}", a.getPortal)
 	h("PUT portals/{id}", a.putPortal)
+	h("DELETE portals/{id}", a.deletePortal)
 	h("GET portals/{id}/client-config", a.getClientConfig)
 	h("PUT portals/{id}/client-config", a.putClientConfig)
 	h("GET portals/{id}/snapshot", a.getSnapshot)
@@ -136,6 +137,9 @@ func conflictReason(err error) string {
 		return "another portal has this host name"
 	case strings.Contains(msg, "username"):
 		return "the username is taken"
+	case strings.Contains(msg, "sessions belong"), strings.Contains(msg, "subportals"):
+		_, why, _ := strings.Cut(msg, store.ErrConflict.Error()+": ")
+		return why
 	}
 	return "the record exists already or changed meanwhile"
 }
@@ -273,6 +277,14 @@ func (a *adminAPI) putPortal(w http.ResponseWriter, r *http.Request, by portalmo
 		return err
 	}
 	return a.writePortal(w, r, http.StatusOK, p)
+}
+
+func (a *adminAPI) deletePortal(w http.ResponseWriter, r *http.Request, by portalmodel.Actor) error {
+	if err := a.admin.DeletePortal(r.Context(), by, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (a *adminAPI) getClientConfig(w http.ResponseWriter, r *http.Request, _ portalmodel.Actor) error {

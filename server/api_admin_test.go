@@ -570,4 +570,14 @@ func TestAdminAPIRemainingEndpoints(t *testing.T) {
 	big := `{"name":"` + strings.Repeat("x", 1<<20) + `"}`
 	wantRefused(t, a.do(t, "POST", "/api/v1/admin/teams", tok, big), 413, protocol.CodeTooLarge, "over")
 	wantRefused(t, a.do(t, "POST", "/api/v1/admin/reps", tok, map[string]any{"username": "x", "password": "long-enough-pw-1", "roles": []string{"customer"}}), 400, protocol.CodeBadData, "role")
+
+	// Deleting: not a portal with subportals or sessions.
+	wantRefused(t, a.do(t, "DELETE", "/api/v1/admin/portals/"+p.ID, tok, nil), 409, protocol.CodeConflict, "subportals")
+	if r := a.do(t, "DELETE", "/api/v1/admin/portals/"+sub.ID, tok, nil); r.status != 204 {
+		t.Errorf("delete subportal: %d %s", r.status, r.body)
+	}
+	var k protocol.Key
+	a.ok(t, "POST", protocol.PathKeys, tok, protocol.KeyRequest{Portal: "support"}, &k)
+	a.join(t, k.Code, "C")
+	wantRefused(t, a.do(t, "DELETE", "/api/v1/admin/portals/"+p.ID, tok, nil), 409, protocol.CodeConflict, "1 sessions belong to the portal")
 }

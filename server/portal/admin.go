@@ -19,6 +19,7 @@ import (
 type Store interface {
 	CreatePortal(ctx context.Context, p Portal) error
 	UpdatePortal(ctx context.Context, p Portal) error
+	DeletePortal(ctx context.Context, id string) error
 	PortalByID(ctx context.Context, id string) (Portal, error)
 	Portals(ctx context.Context) ([]Portal, error)
 	SaveBanner(ctx context.Context, bmp []byte, now time.Time) (string, error)
@@ -123,6 +124,19 @@ func (a *Admin) UpdatePortal(ctx context.Context, by Actor, p Portal) (Portal, e
 		return Portal{}, err
 	}
 	return after, a.Record(ctx, by, "portal.update", p.ID, describeChanges(before, after))
+}
+
+// DeletePortal removes a portal that no session belongs to (the store
+// refuses one with sessions or subportals).
+func (a *Admin) DeletePortal(ctx context.Context, by Actor, id string) error {
+	p, err := a.store.PortalByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := a.store.DeletePortal(ctx, id); err != nil {
+		return err
+	}
+	return a.Record(ctx, by, "portal.delete", id, fmt.Sprintf("slug %q, name %q", p.Slug, p.Name))
 }
 
 // UpdateClientConfig replaces a portal's customer client configuration

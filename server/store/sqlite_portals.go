@@ -331,3 +331,44 @@ func (s *SQLite) SetRepDisabled(ctx context.Context, repID string, disabled bool
 	}
 	return nil
 }
+
+// DeletePortal removes a portal that no session belongs to, with its
+// unused keys, its team queues, team assignments and notices.
+// [ErrNotFound] if there is no such portal; [ErrConflict] (saying why) if
+// sessions belong to it or it has subportals: those keep their records.
+func (s *SQLite) DeletePortal(ctx context.Context, id string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM portals WHERE id = ?", id).Scan(&one); err != nil {
+			return notFound(err)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE portal_id = ?
+			OR queue_id IN (SELECT id FROM queues WHERE portal_id = ?)`, id, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%w: %d sessions belong to the portal; their records keep it", ErrConflict, n)
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM portals WHERE parent_id = ?", id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%w: the portal has %d subportals; delete or move them first", ErrConflict, n)
+		}
+		for _, q := range []string{
+			"DELETE FROM keys WHERE portal_id = ?",
+			"DELETE FROM queues WHERE portal_id = ?",
+			"DELETE FROM portals WHERE id = ?",
+		} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return mapErr(err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete portal %s: %w", id, err)
+	}
+	return nil
+}

@@ -464,3 +464,30 @@ func TestWaitSamplesEstimate(t *testing.T) {
 		}
 	}
 }
+
+func TestDeletePortal(t *testing.T) {
+	s := openTest(t)
+	ctx := t.Context()
+	testRep(t, s, "r1", "alice", protocol.RoleRep)
+	must(t, s.CreatePortal(ctx, Portal{ID: "p1", Slug: "support", Name: "Support", Created: t0}))
+	must(t, s.CreatePortal(ctx, Portal{ID: "p2", Slug: "billing", Name: "Billing", ParentID: "p1", Created: t0}))
+	must(t, s.CreateTeam(ctx, portal.Team{ID: "t1", Name: "T", Created: t0, PortalIDs: []string{"p1", "p2"}, RepIDs: []string{"r1"}}))
+	must(t, s.CreateNotice(ctx, portal.Notice{ID: "n1", PortalID: "p2", Message: "m", Created: t0, Expires: t0.Add(time.Hour)}))
+	must(t, s.CreateKey(ctx, Key{Code: "123456789", RepID: "r1", PortalID: "p2", Created: t0, Expires: t0.Add(time.Hour)}))
+	err := s.DeletePortal(ctx, "p1")
+	if !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "subportals") {
+		t.Errorf("portal with a subportal: got %v", err)
+	}
+	must(t, s.DeletePortal(ctx, "p2"))
+	wantErr(t, "deleted twice", s.DeletePortal(ctx, "p2"), ErrNotFound)
+	if ts, _ := s.Team(ctx, "t1"); !reflect.DeepEqual(ts.PortalIDs, []string{"p1"}) {
+		t.Errorf("team portals after delete: %v", ts.PortalIDs)
+	}
+	qs, err := s.PortalQueues(ctx, "p1")
+	must(t, err)
+	testSession(t, s, "s1", qs[0].ID, t0)
+	err = s.DeletePortal(ctx, "p1")
+	if !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "1 sessions belong") {
+		t.Errorf("portal with a session: got %v", err)
+	}
+}

@@ -55,6 +55,9 @@ type Store interface {
 	// UpdatePortal replaces a portal's slug, host, name, parent and
 	// settings (not Created), normalised and validated like CreatePortal.
 	UpdatePortal(ctx context.Context, p Portal) error
+	// DeletePortal removes a portal no session belongs to; [ErrConflict]
+	// if sessions belong to it or it has subportals.
+	DeletePortal(ctx context.Context, id string) error
 	// PortalBySlug finds a portal by its URL slug.
 	PortalBySlug(ctx context.Context, slug string) (Portal, error)
 	// PortalByHost finds a portal by its host name (case-insensitive).
