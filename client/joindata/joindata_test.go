@@ -299,3 +299,24 @@ func BenchmarkTrailer(b *testing.B) {
 		}
 	}
 }
+
+// FuzzRead feeds arbitrary files to Read: it must refuse them with an
+// error, never panic, and accept nothing it cannot verify.
+func FuzzRead(f *testing.F) {
+	key := ecKey(f)
+	good, err := joindata.Append([]byte("prog"), data(newCert(f, key)), key)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add([]byte("TANDEMJD"))
+	f.Add(append(make([]byte, 16), "TANDEMJD"...))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, err := joindata.Read(bytes.NewReader(b), int64(len(b)), t0)
+		if err == nil && !bytes.Equal(b, good) {
+			if d.Validate() != nil {
+				t.Errorf("accepted invalid data %+v", d)
+			}
+		}
+	})
+}
