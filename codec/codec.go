@@ -151,8 +151,10 @@ type EncoderConfig struct {
 	// BitrateKbps is the target bitrate in kbit/s; zero means
 	// DefaultBitrateKbps.
 	BitrateKbps int
-	// Threads is the number of encoder threads; zero means one per CPU up
-	// to MaxThreads (one for images below 640x360).
+	// Threads is the number of encoder threads; zero means one per CPU for
+	// VP9 and one per two CPUs for VP8, up to MaxThreads (one for images
+	// below 640x360). VP8's threads spin-wait on one another: on a busy
+	// two-core machine two of them encode four times slower than one.
 	Threads int
 	// Speed trades quality for time (libvpx's cpu-used); zero means the
 	// default for the codec: 12 for VP8 (valid 12..16) and 8 for VP9 (valid
@@ -220,7 +222,7 @@ func (c EncoderConfig) withDefaults(numCPU int) (EncoderConfig, error) {
 		return c, fmt.Errorf("%d threads: %w", c.Threads, ErrBadConfig)
 	}
 	if c.Threads == 0 {
-		c.Threads = min(max(numCPU, 1), MaxThreads)
+		c.Threads = autoThreads(c.Codec, numCPU)
 		if c.Width*c.Height < 640*360 {
 			c.Threads = 1
 		}
@@ -242,6 +244,16 @@ func (c EncoderConfig) withDefaults(numCPU int) (EncoderConfig, error) {
 		return c, fmt.Errorf("frame rate %d: %w", c.FrameRate, ErrBadConfig)
 	}
 	return c, nil
+}
+
+// autoThreads returns the number of threads for a codec on numCPU CPUs;
+// see EncoderConfig.Threads. The decoders use the same, up to 4.
+func autoThreads(c Codec, numCPU int) int {
+	n := max(numCPU, 1)
+	if c == VP8 {
+		n = max(n/2, 1)
+	}
+	return min(n, MaxThreads)
 }
 
 // checkImage reports whether img can be encoded at w x h.

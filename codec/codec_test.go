@@ -343,6 +343,27 @@ func TestConfigDefaults(t *testing.T) {
 	}
 }
 
+func TestAutoThreads(t *testing.T) {
+	tests := []struct {
+		c    Codec
+		cpus int
+		want int
+	}{
+		{VP9, 1, 1}, {VP9, 2, 2}, {VP9, 4, 4}, {VP9, 64, MaxThreads},
+		{VP8, 1, 1}, {VP8, 2, 1}, {VP8, 4, 2}, {VP8, 64, MaxThreads},
+		{VP8, 0, 1},
+	}
+	for _, tt := range tests {
+		if got := autoThreads(tt.c, tt.cpus); got != tt.want {
+			t.Errorf("autoThreads(%v, %d) = %d; want %d", tt.c, tt.cpus, got, tt.want)
+		}
+	}
+	cfg, err := EncoderConfig{Codec: VP8, Width: 1920, Height: 1080}.withDefaults(4)
+	if err != nil || cfg.Threads != 2 {
+		t.Errorf("VP8 1080p on 4 CPUs: %d threads, %v; want 2", cfg.Threads, err)
+	}
+}
+
 func TestBadImage(t *testing.T) {
 	const w, h = 64, 48
 	good := func() *image.YCbCr {

@@ -532,7 +532,7 @@ func NewDecoder(c Codec) (*Decoder, error) {
 	if d.ctx == nil {
 		return nil, fmt.Errorf("new %v decoder: out of memory: %w", c, ErrLibvpx)
 	}
-	threads := min(runtime.NumCPU(), 4)
+	threads := min(autoThreads(c, runtime.NumCPU()), 4)
 	if rc := C.tnd_dec_init(d.ctx, d.vp9(), C.uint(threads)); rc != C.VPX_CODEC_OK {
 		err := vpxError(fmt.Sprintf("init %v decoder", c), d.ctx, rc, ErrLibvpx)
 		C.free(unsafe.Pointer(d.ctx))

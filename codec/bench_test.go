@@ -1,0 +1,134 @@
+package codec
+
+import (
+	"image"
+	"sync"
+	"testing"
+)
+
+// Benchmarks at 1080p of a screen of text scrolling 3 pixels a frame:
+//
+//	go test -run x -bench . -benchtime 100x ./codec/
+
+const (
+	benchW, benchH = 1920, 1080
+	benchKbps      = 2500
+	benchStep      = 3 // pixels scrolled per frame
+	benchFrames    = 20
+)
+
+// scrollFrames returns benchFrames pictures of the scene, each scrolled
+// benchStep pixels further than the one before.
+var scrollFrames = sync.OnceValue(func() []*image.YCbCr {
+	s := newScreen(benchW, benchH)
+	out := make([]*image.YCbCr, benchFrames)
+	for i := range out {
+		s.draw(benchStep * i)
+		out[i] = cloneYCbCr(s.img)
+	}
+	return out
+})
+
+// scrollFrame returns the i-th picture of an endless scroll that goes down
+// the frames and back up, one step at a time.
+func scrollFrame(i int) *image.YCbCr {
+	f := scrollFrames()
+	n := 2 * (len(f) - 1)
+	i %= n
+	if i >= len(f) {
+		i = n - i
+	}
+	return f[i]
+}
+
+// BenchmarkEncodeScroll measures encoding one frame of the scroll with its
+// damage (the page) given as Changed.
+func BenchmarkEncodeScroll(b *testing.B) {
+	for _, c := range codecs {
+		b.Run(c.String(), func(b *testing.B) {
+			e := newEncoder(b, EncoderConfig{Codec: c, Width: benchW, Height: benchH, BitrateKbps: benchKbps})
+			changed := []image.Rectangle{pageRect(benchW, benchH)}
+			for i := range 10 { // the keyframe, and the rate control settles
+				encode(b, e, scrollFrame(i), EncodeOptions{Changed: changed, Duration: frameTime})
+			}
+			n, bytes := 10, 0
+			for b.Loop() {
+				p := encode(b, e, scrollFrame(n), EncodeOptions{Changed: changed, Duration: frameTime})
+				n++
+				bytes += len(p.Data)
+			}
+			frames := float64(n - 10)
+			b.ReportMetric(float64(bytes)/frames, "B/frame")
+			b.ReportMetric(float64(bytes)*8*30/frames/1000, "kbps@30fps")
+		})
+	}
+}
+
+// BenchmarkDecode measures decoding one inter frame of the scroll.
+func BenchmarkDecode(b *testing.B) {
+	for _, c := range codecs {
+		b.Run(c.String(), func(b *testing.B) {
+			e := newEncoder(b, EncoderConfig{Codec: c, Width: benchW, Height: benchH, BitrateKbps: benchKbps})
+			changed := []image.Rectangle{pageRect(benchW, benchH)}
+			var stream [][]byte
+			for i := range 60 {
+				p := encode(b, e, scrollFrame(i), EncodeOptions{Changed: changed, Duration: frameTime})
+				stream = append(stream, p.Data)
+			}
+			d := newDecoder(b, c)
+			decode(b, d, stream[0])
+			n := 1
+			for b.Loop() {
+				if n == len(stream) { // start again from the keyframe
+					b.StopTimer()
+					decode(b, d, stream[0])
+					n = 1
+					b.StartTimer()
+				}
+				decode(b, d, stream[n])
+				n++
+			}
+		})
+	}
+}
+
+// BenchmarkRefine measures one top-off call on a still 1080p picture after
+// a scroll; when the picture is sharp the scene scrolls again (untimed).
+func BenchmarkRefine(b *testing.B) {
+	for _, c := range codecs {
+		b.Run(c.String(), func(b *testing.B) {
+			e := newEncoder(b, EncoderConfig{Codec: c, Width: benchW, Height: benchH, BitrateKbps: benchKbps})
+			changed := []image.Rectangle{pageRect(benchW, benchH)}
+			frame := 0
+			scroll := func() {
+				for range 3 {
+					encode(b, e, scrollFrame(frame), EncodeOptions{Changed: changed, Duration: frameTime})
+					frame++
+				}
+			}
+			scroll()
+			calls, sent, bytes, sharp := 0, 0, 0, 0
+			for b.Loop() {
+				p := encode(b, e, scrollFrame(frame-1), EncodeOptions{Refine: true, Duration: frameTime})
+				calls++
+				if len(p.Data) > 0 {
+					sent++
+					bytes += len(p.Data)
+				}
+				if p.Sharp {
+					sharp++
+					b.StopTimer()
+					scroll()
+					b.StartTimer()
+				}
+			}
+			b.ReportMetric(float64(sent)/float64(calls), "sent/call")
+			if sent > 0 {
+				b.ReportMetric(float64(bytes)/float64(sent), "B/frame")
+			}
+			if sharp > 0 {
+				b.ReportMetric(float64(calls)/float64(sharp), "calls/sharp")
+			}
+		})
+	}
+}
