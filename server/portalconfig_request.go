@@ -46,17 +46,23 @@ func (p *portalRequests) portal(ctx context.Context, slug string) (portalmodel.P
 	return pt, err
 }
 
-// openNow reports whether the portal takes requests now, with its team queues.
+// openNow reports whether the portal takes requests now, with its team
+// queues: within its business hours, served by a team, and with at least
+// one member available (a rep who set busy or away is not).
 func (p *portalRequests) openNow(ctx context.Context, pt portalmodel.Portal) (bool, []store.Queue, error) {
 	open, err := pt.Settings.OpenAt(p.s.now())
 	if err != nil || !open {
 		return false, nil, err
 	}
 	qs, err := p.s.store.PortalQueues(ctx, pt.ID)
+	if err != nil || len(qs) == 0 {
+		return false, nil, err
+	}
+	reps, err := p.portalReps(ctx, pt.ID)
 	if err != nil {
 		return false, nil, err
 	}
-	return len(qs) > 0, qs, nil
+	return len(reps) > 0, qs, nil
 }
 
 // handleInfo describes a portal to customers.
@@ -86,7 +92,8 @@ func (p *portalRequests) handleInfo(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// portalReps lists the enabled members of the teams serving a portal.
+// portalReps lists the available, enabled members of the teams serving a
+// portal.
 func (p *portalRequests) portalReps(ctx context.Context, portalID string) ([]protocol.PortalRep, error) {
 	ts, err := p.s.store.Teams(ctx)
 	if err != nil {
@@ -111,12 +118,18 @@ func (p *portalRequests) portalReps(ctx context.Context, portalID string) ([]pro
 			if err != nil {
 				return nil, err
 			}
-			if !rep.Disabled {
+			if !rep.Disabled && p.available(rep.ID) {
 				reps = append(reps, protocol.PortalRep{ID: rep.ID, DisplayName: rep.DisplayName})
 			}
 		}
 	}
 	return reps, nil
+}
+
+// available reports whether a rep takes new sessions: not busy or away.
+func (p *portalRequests) available(repID string) bool {
+	h := p.s.currentHub()
+	return h == nil || h.Status(repID) == protocol.RepStatusAvailable
 }
 
 // handleRequest creates a waiting session through a portal and admits

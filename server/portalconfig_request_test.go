@@ -83,6 +83,24 @@ func TestPortalRequests(t *testing.T) {
 		t.Errorf("wait status %+v; want position 1", ws)
 	}
 
+	// With every member busy, the portal is orphaned; available again, it is not.
+	ews, _ := mustDial(t, a, erin.Token)
+	sync := func(ref uint64) { // frames are handled in order: the answer to a bad one follows the status
+		ews.send(protocol.TypeChatSend, ref, "no-such-session", protocol.ChatSend{Text: "x"})
+		ews.expect(protocol.TypeError, nil)
+	}
+	ews.send(protocol.TypeRepStatus, 1, "", protocol.RepStatusUpdate{Status: protocol.RepStatusBusy})
+	sync(2)
+	wantRefused(t, request("help", protocol.PortalRequest{}), 503, protocol.CodeClosed, en.Orphaned)
+	if i := info("help", "en"); i.Open {
+		t.Errorf("portal with only busy reps: open")
+	}
+	ews.send(protocol.TypeRepStatus, 3, "", protocol.RepStatusUpdate{Status: protocol.RepStatusAvailable})
+	sync(4)
+	if i := info("help", "en"); !i.Open {
+		t.Errorf("portal with an available rep: closed")
+	}
+
 	// SmartBox needs a question.
 	p = setPortal(t, a, tok, p, func(s *portalmodel.Settings) { s.Type, s.BoxMode = portalmodel.SmartBox, portalmodel.BoxQueue })
 	wantRefused(t, request("help", protocol.PortalRequest{Name: "Gina"}), 400, protocol.CodeBadData, "question")
