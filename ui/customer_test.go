@@ -2,10 +2,13 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -594,4 +597,87 @@ func TestRefusedJoinDataAsksKindly(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fakeCore stands in for the client calls the customer app uses where
+// package client offers them.
+type fakeCore struct {
+	mu       sync.Mutex
+	statuses []protocol.WaitStatus
+	asked    int
+	langs    []string
+	allow    []bool
+}
+
+func (f *fakeCore) WaitStatus(ctx context.Context, lang string) (protocol.WaitStatus, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.langs = append(f.langs, lang)
+	st := f.statuses[min(f.asked, len(f.statuses)-1)]
+	f.asked++
+	return st, nil
+}
+
+func (f *fakeCore) SetRecording(ctx context.Context, allow bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.allow = append(f.allow, allow)
+	return nil
+}
+
+func (f *fakeCore) Banner(ctx context.Context) ([]byte, error) { return assets.Banner, nil }
+
+func (f *fakeCore) counts() (int, []bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.asked, append([]bool(nil), f.allow...)
+}
+
+// TestAppPollsWaitStatusAndReportsRecording drives the app's use of the
+// client: the first wait status starts the view with the position in the
+// greeting, later ones update it every waitPoll until a rep accepts, and
+// the recording answer reaches the client.
+func TestAppPollsWaitStatusAndReportsRecording(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := test.NewTempApp(t)
+		clk := newClock()
+		c := newCustomerApp(CustomerOptions{Logger: slog.New(slog.DiscardHandler)}, clk.do)
+		c.win = a.NewWindow("t")
+		fake := &fakeCore{statuses: []protocol.WaitStatus{
+			{State: protocol.StateWaiting, Position: 3},
+			{State: protocol.StateWaiting, Position: 1, Estimated: true, EstimatedWaitSeconds: 120},
+			{State: protocol.StateActive},
+		}}
+		cfg := protocol.DefaultCustomerClientConfig()
+		cfg.Agreement.RecordingPrompt = true
+		c.view = newCustomerView(c.win, CustomerSetup{Lang: "de", Config: cfg}, CustomerCallbacks{Recording: c.recording(fake)}, clk.do)
+		c.win.SetContent(c.view.Content)
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.prepare(fake, "de")
+		}()
+		clk.advance(time.Second)
+		if n := count(c.view.Chat.Lines(), "Sie sind an Position 3 der Warteschlange."); n != 1 {
+			t.Fatalf("chat %q; want the greeting with position 3", c.view.Chat.Lines())
+		}
+		clk.advance(waitPoll)
+		if !strings.Contains(c.view.Status.Text, "Position 1") || !strings.Contains(c.view.Status.Text, "2 Minuten") {
+			t.Errorf("status %q; want position 1 and 2 minutes", c.view.Status.Text)
+		}
+		clk.advance(5 * waitPoll)
+		if asked, _ := fake.counts(); asked != 3 {
+			t.Errorf("wait status asked %d times; want 3 (it stops once the session is active)", asked)
+		}
+		tap(c.view.Prompts()[0].No)
+		clk.advance(time.Second)
+		if _, allow := fake.counts(); len(allow) != 1 || allow[0] {
+			t.Errorf("recording answers sent %v; want [false]", allow)
+		}
+		if fake.langs[0] != "de" {
+			t.Errorf("wait status asked in %q; want de", fake.langs[0])
+		}
+		c.cancel()
+		c.wg.Wait()
+	})
 }

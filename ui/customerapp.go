@@ -74,7 +74,12 @@ type customerApp struct {
 	view *CustomerView
 	cust *client.Customer
 	bell *xbell
+	// do runs f on Fyne's goroutine: fyne.Do, or a test's runner.
+	do   func(func())
 	done chan struct{}
+	// ctx bounds the app's background calls; close cancels it.
+	ctx    context.Context
+	cancel context.CancelFunc
 	wg   sync.WaitGroup
 
 	removeOnce sync.Once
@@ -87,7 +92,7 @@ func NewCustomerWindow(a fyne.App, opts CustomerOptions) fyne.Window {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	c := &customerApp{opts: opts, log: opts.Logger, done: make(chan struct{})}
+	c := newCustomerApp(opts, fyne.Do)
 	c.bell = &xbell{log: c.log}
 	c.win = a.NewWindow(c.t("title"))
 	c.win.SetIcon(Icon)
@@ -121,6 +126,12 @@ func NewCustomerWindow(a fyne.App, opts CustomerOptions) fyne.Window {
 		c.showForm(JoinValues{Name: opts.Name})
 	}
 	return c.win
+}
+
+func newCustomerApp(opts CustomerOptions, do func(func())) *customerApp {
+	c := &customerApp{opts: opts, log: opts.Logger, do: do, done: make(chan struct{})}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c
 }
 
 // joinDataMessage is the text key that explains a refused trailer.
@@ -215,18 +226,7 @@ func (c *customerApp) joined(cust *client.Customer) {
 			bg(func(ctx context.Context) { _ = s.End(ctx, reason) })
 		},
 		Agreement: func(ok bool) { c.log.Info("customer agreement", "accepted", ok) },
-		Recording: func(allow bool) {
-			rc, ok := any(cust).(recordingConsent)
-			if !ok {
-				c.log.Warn("this client build cannot tell the server the recording answer", "allow", allow)
-				return
-			}
-			bg(func(ctx context.Context) {
-				if err := rc.SetRecording(ctx, allow); err != nil {
-					c.log.Warn("recording answer", "allow", allow, "err", err)
-				}
-			})
-		},
+		Recording: c.recording(cust),
 		ChatSound: c.bell.Ring,
 	})
 	c.win.SetContent(c.view.Content)
@@ -259,31 +259,44 @@ func (c *customerApp) joined(cust *client.Customer) {
 	}()
 }
 
+// recording returns the recording prompt's callback: it tells the server
+// through src where src can.
+func (c *customerApp) recording(src any) func(bool) {
+	return func(allow bool) {
+		rc, ok := src.(recordingConsent)
+		if !ok {
+			c.log.Warn("this client build cannot tell the server the recording answer", "allow", allow)
+			return
+		}
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := rc.SetRecording(ctx, allow); err != nil {
+				c.log.Warn("recording answer", "allow", allow, "err", err)
+			}
+		}()
+	}
+}
+
 // prepare fetches the banner and the first wait status, starts the view,
 // and asks for the wait status every waitPoll until the session leaves
 // the queue.
-func (c *customerApp) prepare(cust *client.Customer, lang string) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-c.done:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	if bs, ok := any(cust).(bannerSource); ok {
+func (c *customerApp) prepare(src any, lang string) {
+	ctx := c.ctx
+	if bs, ok := src.(bannerSource); ok {
 		if b, err := bs.Banner(ctx); err != nil {
 			c.log.Warn("chat window banner", "err", err)
 		} else if img, err := DecodeBanner(b); err != nil {
 			c.log.Warn("chat window banner", "err", err)
 		} else {
-			fyne.Do(func() { c.view.Banner.Image = img; c.view.Banner.Refresh() })
+			c.do(func() { c.view.Banner.Image = img; c.view.Banner.Refresh() })
 		}
 	}
-	ws, ok := any(cust).(waitStatusSource)
+	ws, ok := src.(waitStatusSource)
 	if !ok {
-		fyne.Do(c.view.Start)
+		c.do(c.view.Start)
 		return
 	}
 	first := true
@@ -295,11 +308,12 @@ func (c *customerApp) prepare(cust *client.Customer, lang string) {
 		if err != nil {
 			c.log.Warn("wait status", "err", err)
 		}
-		fyne.Do(func() {
+		isFirst := first
+		c.do(func() {
 			if err == nil {
 				c.view.Waiting(st)
 			}
-			if first {
+			if isFirst {
 				c.view.Start()
 			}
 		})
@@ -334,6 +348,7 @@ func (c *customerApp) close() {
 	default:
 	}
 	close(c.done)
+	c.cancel()
 	if c.view != nil {
 		c.view.Close()
 	}
