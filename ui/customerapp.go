@@ -80,7 +80,7 @@ type customerApp struct {
 	// ctx bounds the app's background calls; close cancels it.
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg   sync.WaitGroup
+	wg     sync.WaitGroup
 
 	removeOnce sync.Once
 	removed    bool
