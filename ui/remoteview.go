@@ -36,14 +36,15 @@ import (
 // shown, at most one converted frame waiting for the UI, and the one being
 // converted into. When frames come faster than the UI draws, a newly
 // converted frame replaces the waiting one, whose buffer is reused, so only
-// the newest frame is drawn and no buffer is allocated in the steady state. A buffer goes back to the
-// decoder only after the UI goroutine has replaced it on screen; Fyne paints
-// on that same goroutine, so the painter never reads a buffer being written.
-// Each buffer remembers the planes it was converted from, so a frame
-// converts only the rows that changed since that buffer's last frame (on
-// this 2-core machine: about 0.2 ms for an unchanged 1080p frame, 0.5 ms
-// for a typed line, 8–12 ms when everything changes; see
-// BenchmarkSetFrame1080p). The conversion is split over up to four cores.
+// the newest frame is drawn and no buffer is allocated in the steady state.
+// A buffer goes back to the decoder only after the UI goroutine has
+// replaced it on screen; Fyne paints on that same goroutine, so the painter
+// never reads a buffer being written. Each buffer remembers the planes it
+// was converted from, so a frame converts only the rows that changed since
+// that buffer's last frame (on the 2-core build machine: about 0.15 ms for
+// an unchanged 1080p frame, 0.4 ms for a typed line, 7–15 ms when
+// everything changes; see BenchmarkSetFrame1080p). The conversion is split
+// over up to four cores.
 //
 // # Scaling
 //
@@ -64,8 +65,10 @@ import (
 // picture (over the bars) send nothing; a drag that leaves the picture is
 // held at its edge.
 //
-// Keys: the view tracks which keys it has sent down and derives the
-// modifier state (input.Mods) from them. Modifier keys always go as key
+// Keys: a key is named by its position (input.Key, KeyboardEvent.code): on
+// Linux by its scan code, elsewhere by Fyne's key name, which follows the
+// rep's layout for letters. The view tracks which keys it has sent down and
+// derives the modifier state (input.Mods) from them. Modifier keys always go as key
 // events, so Shift-click and Ctrl-drag work. A printable key (letters,
 // digits, punctuation, space) pressed with no Control, Alt or Meta held is
 // not sent as a key: the character the rep's layout made of it arrives
@@ -78,6 +81,8 @@ import (
 // not sent: the rep's Caps Lock already shapes the text. Auto-repeat is left
 // to the customer's system for keys held down; repeated characters arrive
 // as repeated text. When the view loses focus it releases what it holds.
+// In control the view takes the focus on a click and keeps key combinations
+// from the window's shortcuts; view-only it never takes the focus.
 //
 // The wheel goes in steps, one per notch, on both axes; touchpad fractions
 // add up to steps. It turns wherever the remote pointer is, after a move
