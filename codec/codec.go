@@ -157,9 +157,11 @@ type EncoderConfig struct {
 	// two-core machine two of them encode four times slower than one.
 	Threads int
 	// Speed trades quality for time (libvpx's cpu-used); zero means the
-	// default for the codec: 12 for VP8 (valid 12..16) and 8 for VP9 (valid
+	// default for the codec: 12 for VP8 (valid 12..16) and 9 for VP9 (valid
 	// 7..9), the realtime speeds that encode a 1080p screen in about 10 ms
-	// on two cores. Higher is faster.
+	// on two idle cores. Higher is faster. (VP9 at 9 encodes a scroll
+	// 20–40% faster than at 8, for 0.4 dB less while it moves and the same
+	// top-off.)
 	Speed int
 	// FrameRate is the nominal frame rate used when EncodeOptions.Duration
 	// is zero; zero means 30.
@@ -229,7 +231,7 @@ func (c EncoderConfig) withDefaults(numCPU int) (EncoderConfig, error) {
 	}
 	lo, hi, def := 12, 16, 12
 	if c.Codec == VP9 {
-		lo, hi, def = 7, 9, 8
+		lo, hi, def = 7, 9, 9
 	}
 	if c.Speed == 0 {
 		c.Speed = def

@@ -334,8 +334,8 @@ func TestBadConfig(t *testing.T) {
 func TestConfigDefaults(t *testing.T) {
 	e := newEncoder(t, EncoderConfig{Codec: VP9, Width: 1920, Height: 1080})
 	got := e.Config()
-	if got.BitrateKbps != DefaultBitrateKbps || got.Speed != 8 || got.FrameRate != 30 || got.Threads < 1 {
-		t.Errorf("Config() = %+v; want bitrate %d, speed 8, frame rate 30, threads ≥ 1", got, DefaultBitrateKbps)
+	if got.BitrateKbps != DefaultBitrateKbps || got.Speed != 9 || got.FrameRate != 30 || got.Threads < 1 {
+		t.Errorf("Config() = %+v; want bitrate %d, speed 9, frame rate 30, threads ≥ 1", got, DefaultBitrateKbps)
 	}
 	e = newEncoder(t, EncoderConfig{Codec: VP8, Width: 320, Height: 240})
 	if got := e.Config(); got.Speed != 12 || got.Threads != 1 {
