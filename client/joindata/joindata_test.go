@@ -320,3 +320,32 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestRemoveDownloaded(t *testing.T) {
+	dl := t.TempDir()
+	elsewhere := t.TempDir()
+	for _, tc := range []struct {
+		name     string
+		dir      string
+		wantGone bool
+	}{
+		{"downloaded", dl, true},
+		{"installed", elsewhere, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			exe := filepath.Join(tc.dir, "tandem-support")
+			if err := os.WriteFile(exe, exe2, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			gone, err := joindata.RemoveDownloaded(exe, []string{dl})
+			if err != nil || gone != tc.wantGone {
+				t.Fatalf("RemoveDownloaded = %v, %v; want %v, nil", gone, err, tc.wantGone)
+			}
+			if _, err := os.Stat(exe); os.IsNotExist(err) != tc.wantGone {
+				t.Errorf("file exists: %v; want gone %v", err == nil, tc.wantGone)
+			}
+		})
+	}
+}
+
+var exe2 = []byte("#!/bin/sh\n")

@@ -1,7 +1,9 @@
 package joindata
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -49,4 +51,27 @@ func Installed(exe string, dirs []string) bool {
 		}
 	}
 	return true
+}
+
+// RemoveDownloaded removes the client at exe after its session unless it
+// counts as installed (see [Installed]); it reports whether the file is
+// gone (or, on Windows, scheduled to go). Linux and macOS remove a running
+// executable's name at once; Windows refuses while the program runs, so
+// there a detached cmd.exe deletes it a few seconds after the client
+// exits (not exercised by this package's tests, which run on Linux).
+func RemoveDownloaded(exe string, dirs []string) (bool, error) {
+	if Installed(exe, dirs) {
+		return false, nil
+	}
+	if runtime.GOOS == "windows" {
+		cmd := exec.Command("cmd.exe", "/C", "ping -n 4 127.0.0.1 >NUL & del /F /Q \""+exe+"\"")
+		if err := cmd.Start(); err != nil {
+			return false, fmt.Errorf("joindata: schedule removal of %s: %w", exe, err)
+		}
+		return true, cmd.Process.Release()
+	}
+	if err := os.Remove(exe); err != nil {
+		return false, fmt.Errorf("joindata: %w", err)
+	}
+	return true, nil
 }

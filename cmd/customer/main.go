@@ -58,19 +58,13 @@ func main() {
 }
 
 // removeSelf removes a downloaded client after the session; an installed
-// one (see joindata.Installed) stays.
+// one stays.
 func removeSelf(exe string, log *slog.Logger) func() bool {
 	return func() bool {
-		if joindata.Installed(exe, joindata.DownloadDirs()) {
-			return false
+		gone, err := joindata.RemoveDownloaded(exe, joindata.DownloadDirs())
+		if err != nil {
+			log.Warn("remove the downloaded client", "err", err)
 		}
-		// Linux and macOS remove a running executable's name at once;
-		// Windows refuses while it runs.
-		if err := os.Remove(exe); err != nil {
-			log.Warn("remove the downloaded client", "file", exe, "err", err)
-			return false
-		}
-		log.Info("removed the downloaded client", "file", exe)
-		return true
+		return gone
 	}
 }
