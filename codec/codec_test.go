@@ -785,3 +785,39 @@ func TestMBGrid(t *testing.T) {
 		t.Errorf("mark with an origin: cells %v; want the first only", g.cells)
 	}
 }
+
+// TestConcurrentUse changes the bitrate and reads the configuration while
+// frames are encoded and decoded, for the race detector.
+func TestConcurrentUse(t *testing.T) {
+	for _, c := range codecs {
+		t.Run(c.String(), func(t *testing.T) {
+			const w, h = 160, 96
+			e := newEncoder(t, EncoderConfig{Codec: c, Width: w, Height: h})
+			d := newDecoder(t, c)
+			done := make(chan struct{})
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				for i := 0; ; i++ {
+					select {
+					case <-done:
+						return
+					default:
+					}
+					if err := e.SetBitrate(200 + i%5*100); err != nil {
+						t.Errorf("SetBitrate: %v", err)
+						return
+					}
+					_ = e.Config()
+					_ = d.Codec()
+				}
+			})
+			s := newScreen(w, h)
+			for i := range 30 {
+				s.draw(i)
+				decode(t, d, encode(t, e, s.img, EncodeOptions{ForceKeyframe: i == 15}).Data)
+			}
+			close(done)
+			wg.Wait()
+		})
+	}
+}
