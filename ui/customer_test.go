@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandemhq/tandem/assets"
+	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/client/joindata"
 	"github.com/tandemhq/tandem/protocol"
 	"github.com/tandemhq/tandem/server/portal"
@@ -680,4 +681,21 @@ func TestAppPollsWaitStatusAndReportsRecording(t *testing.T) {
 		c.cancel()
 		c.wg.Wait()
 	})
+}
+
+func TestJoinErrorMessage(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&protocol.Error{Code: protocol.CodeNotFound, Message: "this code has expired"}, "join.code_gone"},
+		{fmt.Errorf("join: %w", &protocol.Error{Code: protocol.CodeRateLimited}), "join.too_many"},
+		{&protocol.Error{Code: protocol.CodeBadData}, "join.bad_code"},
+		{fmt.Errorf("join: %w", client.ErrFingerprint), "join.wrong_server"},
+		{errors.New("dial tcp: connection refused"), "join.unreachable"},
+	} {
+		if got := joinErrorMessage(tc.err); got != tc.want {
+			t.Errorf("joinErrorMessage(%v) = %q; want %q", tc.err, got, tc.want)
+		}
+	}
 }

@@ -134,6 +134,22 @@ func newCustomerApp(opts CustomerOptions, do func(func())) *customerApp {
 	return c
 }
 
+// joinErrorMessage is the text key that explains a failed join to the
+// customer.
+func joinErrorMessage(err error) string {
+	switch {
+	case client.IsCode(err, protocol.CodeNotFound):
+		return "join.code_gone"
+	case client.IsCode(err, protocol.CodeRateLimited):
+		return "join.too_many"
+	case client.IsCode(err, protocol.CodeBadData):
+		return "join.bad_code"
+	case errors.Is(err, client.ErrFingerprint):
+		return "join.wrong_server"
+	}
+	return "join.unreachable"
+}
+
 // joinDataMessage is the text key that explains a refused trailer.
 func joinDataMessage(err error) string {
 	if errors.Is(err, joindata.ErrExpired) {
@@ -180,7 +196,8 @@ func (c *customerApp) join(cfg client.Config, code, name string) {
 				if c.form == nil {
 					c.showForm(JoinValues{Server: cfg.Server, Code: code, Name: name})
 				}
-				c.form.ShowError(friendly(err))
+				c.log.Warn("join", "err", err)
+				c.form.ShowError(c.t(joinErrorMessage(err)))
 				return
 			}
 			c.joined(cust)
