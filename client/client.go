@@ -27,6 +27,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pion/transport/v5"
+
+	"github.com/tandemhq/tandem/codec"
 	"github.com/tandemhq/tandem/protocol"
 )
 
@@ -42,6 +45,13 @@ type Config struct {
 	Logger *slog.Logger
 	// RelayOnly forces ICE through the server's TURN relay.
 	RelayOnly bool
+	// VideoCodecs lists the screen codecs this side offers or accepts,
+	// best first; nil means all this build supports (VP9, then VP8).
+	VideoCodecs []codec.Codec
+
+	// net, in tests, replaces the network of peer connections with a
+	// virtual one (pion's vnet).
+	net transport.Net
 }
 
 func (c Config) logger() *slog.Logger {

@@ -16,4 +16,6 @@ var (
 	ErrSessionEnded = errors.New("client: session ended")
 	// ErrPeerFailed: the peer connection failed or closed before it connected.
 	ErrPeerFailed = errors.New("client: peer connection failed")
+	// ErrAlreadySharing: the session already shares a screen.
+	ErrAlreadySharing = errors.New("client: already sharing the screen")
 )

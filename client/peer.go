@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/pion/ice/v4"
+	"github.com/pion/transport/v5"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/tandemhq/tandem/codec"
 	"github.com/tandemhq/tandem/protocol"
 )
 
@@ -51,7 +54,14 @@ type Peer struct {
 	controlOpen bool
 	pending     []webrtc.ICECandidateInit
 
+	// Media: the customer's screen sender (initiator sharing) or the
+	// rep's receiver of it (answerer).
+	est    *estimator
+	video  *videoSender
+	screen *RemoteScreen
+
 	mu       sync.Mutex
+	closing  bool
 	channels map[string]*webrtc.DataChannel
 	// conn names this connection attempt (see protocol.Signal.Conn): the
 	// initiator picks it; the answerer takes it from the offer.
@@ -67,6 +77,15 @@ type peerConfig struct {
 	log         *slog.Logger
 	signal      func(protocol.Signal) error
 	onState     func(string)
+	// share, on the customer, is the screen to send; nil sends none.
+	share *sharer
+	// codecs are the video codecs offered or accepted, best first.
+	codecs []codec.Codec
+	// net replaces the network in tests.
+	net transport.Net
+	// onControl takes the control-channel messages the session handles
+	// (input, control requests and grants); false passes one to the app.
+	onControl func(p *Peer, data []byte, isString bool) bool
 }
 
 // newPeer creates a peer connection; the initiator makes the offer at once.
@@ -77,7 +96,14 @@ func newPeer(cfg peerConfig) (*Peer, error) {
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	api := webrtc.NewAPI(webrtc.WithSettingEngine(se))
+	if cfg.net != nil {
+		se.SetNet(cfg.net)
+	}
+	est := &estimator{}
+	api, err := newMediaAPI(se, videoCodecs(cfg.codecs), est)
+	if err != nil {
+		return nil, err
+	}
 
 	conf := webrtc.Configuration{}
 	for _, s := range cfg.iceServers {
@@ -96,6 +122,28 @@ func newPeer(cfg peerConfig) (*Peer, error) {
 		ops: make(chan func(), 256), msgs: make(chan DataMessage, 256), done: make(chan struct{}),
 		connected: make(chan struct{}), failed: make(chan struct{}),
 		channels: make(map[string]*webrtc.DataChannel),
+		est:      est,
+	}
+	if cfg.initiator && cfg.share != nil {
+		vs, err := newVideoSender(cfg.share, p, videoCodecs(cfg.codecs), est)
+		if err != nil {
+			_ = pc.Close()
+			return nil, err
+		}
+		p.video = vs
+		vs.start(&p.wg)
+	}
+	if !cfg.initiator {
+		p.screen = newRemoteScreen(p)
+		pc.OnTrack(func(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+			if t.Kind() != webrtc.RTPCodecTypeVideo || !p.goWork() {
+				return
+			}
+			go func() {
+				defer p.wg.Done()
+				p.screen.receive(t)
+			}()
+		})
 	}
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
 		if c == nil {
@@ -147,12 +195,18 @@ func (p *Peer) fail(err error) {
 }
 
 func (p *Peer) offer() {
-	dc, err := p.pc.CreateDataChannel(ControlLabel, nil)
-	if err != nil {
-		p.fail(fmt.Errorf("create data channel: %w", err))
-		return
+	labels := []string{ControlLabel}
+	if p.video != nil {
+		labels = append(labels, ScreenLabel)
 	}
-	p.addChannel(dc)
+	for _, l := range labels {
+		dc, err := p.pc.CreateDataChannel(l, nil)
+		if err != nil {
+			p.fail(fmt.Errorf("create data channel %q: %w", l, err))
+			return
+		}
+		p.addChannel(dc)
+	}
 	offer, err := p.pc.CreateOffer(nil)
 	if err != nil {
 		p.fail(fmt.Errorf("create offer: %w", err))
@@ -250,15 +304,32 @@ func (p *Peer) addChannel(dc *webrtc.DataChannel) {
 	p.mu.Unlock()
 	dc.OnOpen(func() {
 		p.post(func() {
-			if label == ControlLabel {
+			switch {
+			case label == ControlLabel:
 				p.controlOpen = true
 				p.checkConnected()
+			case label == ScreenLabel && p.video != nil:
+				p.video.sh.welcome(p.video)
 			}
 		})
 	})
+	if label == ScreenLabel {
+		dc.OnMessage(func(m webrtc.DataChannelMessage) {
+			switch {
+			case p.video != nil:
+				p.video.sh.handleScreenMsg(p.part.ID, m.Data)
+			case p.screen != nil:
+				p.screen.handleScreenMsg(m.Data)
+			}
+		})
+		return
+	}
 	// Delivery blocks while the app does not read: back-pressure on the
 	// channel rather than lost control messages.
 	dc.OnMessage(func(m webrtc.DataChannelMessage) {
+		if label == ControlLabel && p.cfg.onControl != nil && p.cfg.onControl(p, m.Data, m.IsString) {
+			return
+		}
 		select {
 		case p.msgs <- DataMessage{Label: label, Data: m.Data}:
 		case <-p.done:
@@ -372,6 +443,31 @@ func (p *Peer) CandidateType() string {
 	return pair.Local.Typ.String()
 }
 
+// Screen is the customer's screen as this rep receives it; nil on the
+// customer's side.
+func (p *Peer) Screen() *RemoteScreen { return p.screen }
+
+// goWork registers a goroutine that Close waits for; false after Close.
+func (p *Peer) goWork() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closing {
+		return false
+	}
+	p.wg.Add(1)
+	return true
+}
+
+// rtt is the round trip of the selected candidate pair, zero if unknown.
+func (p *Peer) rtt() time.Duration {
+	for _, s := range p.pc.GetStats() {
+		if cp, ok := s.(webrtc.ICECandidatePairStats); ok && cp.Nominated && cp.State == webrtc.StatsICECandidatePairStateSucceeded {
+			return time.Duration(cp.CurrentRoundTripTime * float64(time.Second))
+		}
+	}
+	return 0
+}
+
 // PeerConnection exposes the underlying connection, for media tracks.
 func (p *Peer) PeerConnection() *webrtc.PeerConnection { return p.pc }
 
@@ -379,7 +475,13 @@ func (p *Peer) PeerConnection() *webrtc.PeerConnection { return p.pc }
 func (p *Peer) Close() error {
 	var err error
 	p.closeOnce.Do(func() {
+		p.mu.Lock()
+		p.closing = true
+		p.mu.Unlock()
 		close(p.done)
+		if p.video != nil {
+			p.video.stop()
+		}
 		err = p.pc.Close()
 		p.wg.Wait()
 	})

@@ -25,6 +25,9 @@ type Session struct {
 	peers     map[string]*Peer
 	early     map[string][]protocol.Signal // signals that came before their peer
 	chats     []pendingChat
+	share     *sharer
+	control   map[string]bool // participants in control (customer side)
+	onInput   InputHandler
 	ended     chan struct{}
 	endedOnce sync.Once
 }
@@ -38,11 +41,12 @@ func newSession(info protocol.SessionInfo, self protocol.Participant, a *api, si
 	log := cfg.logger().With("session", info.ID)
 	return &Session{
 		id: info.ID, self: self, api: a, sig: sig, reqs: reqs, cfg: cfg, log: log,
-		ev:    newEvents(func(e Event) { log.Warn("session events full; dropping one", "event", fmt.Sprintf("%T", e)) }),
-		info:  info,
-		peers: make(map[string]*Peer),
-		early: make(map[string][]protocol.Signal),
-		ended: make(chan struct{}),
+		ev:      newEvents(func(e Event) { log.Warn("session events full; dropping one", "event", fmt.Sprintf("%T", e)) }),
+		info:    info,
+		peers:   make(map[string]*Peer),
+		early:   make(map[string][]protocol.Signal),
+		control: make(map[string]bool),
+		ended:   make(chan struct{}),
 	}
 }
 
@@ -282,6 +286,8 @@ func (s *Session) connectPeer(m protocol.PeerConnect) {
 			return s.sig.send(s.sig.ctx, protocol.TypeSignal, 0, s.id, sig)
 		},
 		onState: func(state string) { s.ev.emit(PeerChanged{Participant: part, State: state}) },
+		share:   s.sharing(), codecs: s.cfg.VideoCodecs, net: s.cfg.net,
+		onControl: s.handleControl,
 	})
 	if err != nil {
 		s.log.Error("peer connection", "err", err)
@@ -295,6 +301,32 @@ func (s *Session) connectPeer(m protocol.PeerConnect) {
 	for _, sig := range early {
 		s.deliver(p, sig)
 	}
+}
+
+// ShareScreen makes this side send screen to every rep it connects to
+// from now on, each at the bitrate its connection allows. The customer
+// calls it right after joining, before a rep accepts; a peer connection
+// that is already up keeps what it had until it reconnects. The Screen
+// stays the caller's to close, after the session.
+func (s *Session) ShareScreen(screen Screen) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.share != nil {
+		return fmt.Errorf("share screen: %w", ErrAlreadySharing)
+	}
+	select {
+	case <-s.ended:
+		return ErrSessionEnded
+	default:
+	}
+	s.share = newSharer(screen, s.log)
+	return nil
+}
+
+func (s *Session) sharing() *sharer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.share
 }
 
 // finish marks the session ended and closes its peer connections.
@@ -314,6 +346,7 @@ func (s *Session) finish(e protocol.SessionEnded) {
 	s.ev.emit(SessionEnded{Ended: e})
 }
 
+// closePeers closes the peer connections and stops sharing the screen.
 func (s *Session) closePeers() {
 	s.mu.Lock()
 	peers := s.peers
@@ -321,6 +354,12 @@ func (s *Session) closePeers() {
 	s.mu.Unlock()
 	for _, p := range peers {
 		_ = p.Close()
+	}
+	s.mu.Lock()
+	sh := s.share
+	s.mu.Unlock()
+	if sh != nil {
+		sh.close() // idempotent
 	}
 }
 

@@ -40,7 +40,8 @@ type Display struct {
 type Options struct {
 	// Screens lists the screens; zero means one 1280x800 screen. More
 	// than one screen with Xinerama enabled gives a multi-monitor desktop
-	// whose monitors sit side by side.
+	// whose monitors all sit at the origin (Xvfb's Xinerama has no
+	// layout): a screen per head, of its own size.
 	Screens []Screen
 	// Depth is the colour depth; zero means 24.
 	Depth int

@@ -1,0 +1,216 @@
+package client
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/tandemhq/tandem/input"
+	"github.com/tandemhq/tandem/protocol"
+)
+
+// Remote control travels on the control data channel, peer to peer: the
+// customer's client is the authority on its own machine, so the server is
+// not asked. Binary messages are input events (package input's wire
+// format) from a rep to the customer; text messages are the JSON control
+// messages below. Anything else is refused and logged.
+
+// controlKind names a control message.
+type controlKind string
+
+// Control messages.
+const (
+	// Rep → customer: the rep asks for control.
+	ctlRequest controlKind = "control.request"
+	// Customer → rep: the rep now has control, or no longer has it.
+	ctlGranted controlKind = "control.granted"
+	ctlRevoked controlKind = "control.revoked"
+	// Customer → rep: the customer refused the request.
+	ctlDenied controlKind = "control.denied"
+)
+
+// maxControlMsg bounds a JSON control message.
+const maxControlMsg = 1024
+
+type controlMsg struct {
+	Type controlKind `json:"type"`
+}
+
+// ErrNoControl: input from a participant the customer has not given
+// control.
+var ErrNoControl = errors.New("client: participant has no control")
+
+// InputHandler receives the input events of a participant in control, on
+// the customer's side, in order. It runs on the peer's message goroutine:
+// it must not block for long.
+type InputHandler func(from protocol.Participant, ev input.Event)
+
+// ControlRequested (customer side): a rep asks for control. Answer with
+// Session.GrantControl or Session.DenyControl.
+type ControlRequested struct{ Participant protocol.Participant }
+
+// ControlChanged (both sides): a participant got or lost control. On the
+// rep's side Participant is the rep itself.
+type ControlChanged struct {
+	Participant protocol.Participant
+	InControl   bool
+	// Denied (rep side): the customer refused the request.
+	Denied bool
+}
+
+func (ControlRequested) event() {}
+func (ControlChanged) event()   {}
+
+// HandleInput sets where the input events of participants in control go
+// (the customer's injector). Without a handler input is dropped.
+func (s *Session) HandleInput(h InputHandler) {
+	s.mu.Lock()
+	s.onInput = h
+	s.mu.Unlock()
+}
+
+// GrantControl gives a participant control of this machine (customer
+// side) and tells it so.
+func (s *Session) GrantControl(participantID string) error {
+	return s.setControl(participantID, true)
+}
+
+// RevokeControl takes control back from a participant at once: its input
+// is dropped from now on, whatever is already on the way.
+func (s *Session) RevokeControl(participantID string) error {
+	return s.setControl(participantID, false)
+}
+
+// RevokeAllControl takes control back from everyone (the customer's
+// hotkey).
+func (s *Session) RevokeAllControl() {
+	s.mu.Lock()
+	var ids []string
+	for id := range s.control {
+		ids = append(ids, id)
+	}
+	s.mu.Unlock()
+	for _, id := range ids {
+		_ = s.setControl(id, false)
+	}
+}
+
+// DenyControl answers a request for control with no.
+func (s *Session) DenyControl(participantID string) error {
+	p := s.Peer(participantID)
+	if p == nil {
+		return fmt.Errorf("deny control: no connection to %s", participantID)
+	}
+	return p.sendControl(ctlDenied)
+}
+
+// InControl reports whether the participant has control.
+func (s *Session) InControl(participantID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.control[participantID]
+}
+
+func (s *Session) setControl(participantID string, on bool) error {
+	p := s.Peer(participantID)
+	s.mu.Lock()
+	was := s.control[participantID]
+	if on {
+		s.control[participantID] = true
+	} else {
+		delete(s.control, participantID)
+	}
+	s.mu.Unlock()
+	if was != on && p != nil {
+		s.ev.emit(ControlChanged{Participant: p.part, InControl: on})
+	}
+	if p == nil {
+		if on {
+			return fmt.Errorf("grant control: no connection to %s", participantID)
+		}
+		return nil
+	}
+	kind := ctlRevoked
+	if on {
+		kind = ctlGranted
+	}
+	return p.sendControl(kind)
+}
+
+// RequestControl asks the customer for control (rep side).
+func (p *Peer) RequestControl() error { return p.sendControl(ctlRequest) }
+
+// SendInput sends one input event to the customer (rep side). The
+// customer's client drops it unless it gave this rep control.
+func (p *Peer) SendInput(ev input.Event) error {
+	b, err := input.Encode(ev)
+	if err != nil {
+		return err
+	}
+	return p.Send(ControlLabel, b)
+}
+
+func (p *Peer) sendControl(k controlKind) error {
+	b, err := json.Marshal(controlMsg{Type: k})
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	dc := p.channels[ControlLabel]
+	p.mu.Unlock()
+	if dc == nil {
+		return fmt.Errorf("send %s: no control channel", k)
+	}
+	if err := dc.SendText(string(b)); err != nil {
+		return fmt.Errorf("send %s: %w", k, err)
+	}
+	return nil
+}
+
+// handleControl takes a control-channel message that the session, not the
+// app, handles; it reports false for messages the app gets.
+func (s *Session) handleControl(p *Peer, data []byte, isString bool) bool {
+	if !isString {
+		if s.self.Role != protocol.RoleCustomer {
+			return false
+		}
+		s.handleInput(p, data)
+		return true
+	}
+	var m controlMsg
+	if len(data) > maxControlMsg || protocol.UnmarshalStrict(data, &m) != nil {
+		s.log.Warn("refusing a malformed control message", "from", p.part.ID, "bytes", len(data))
+		return true
+	}
+	customer := s.self.Role == protocol.RoleCustomer
+	switch {
+	case m.Type == ctlRequest && customer:
+		s.ev.emit(ControlRequested{Participant: p.part})
+	case (m.Type == ctlGranted || m.Type == ctlRevoked) && !customer && p.part.Role == protocol.RoleCustomer:
+		s.ev.emit(ControlChanged{Participant: s.self, InControl: m.Type == ctlGranted})
+	case m.Type == ctlDenied && !customer && p.part.Role == protocol.RoleCustomer:
+		s.ev.emit(ControlChanged{Participant: s.self, Denied: true})
+	default:
+		s.log.Warn("refusing a control message", "from", p.part.ID, "type", m.Type)
+	}
+	return true
+}
+
+// handleInput checks and delivers one input event (customer side).
+func (s *Session) handleInput(p *Peer, data []byte) {
+	s.mu.Lock()
+	allowed, h := s.control[p.part.ID], s.onInput
+	s.mu.Unlock()
+	if !allowed {
+		s.log.Warn("dropping input from a participant without control", "from", p.part.ID, "err", ErrNoControl)
+		return
+	}
+	ev, err := input.Decode(data)
+	if err != nil {
+		s.log.Warn("refusing a malformed input event", "from", p.part.ID, "err", err)
+		return
+	}
+	if h != nil {
+		h(p.part, ev)
+	}
+}
