@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -42,6 +43,9 @@ const (
 	MaxExternalSpecialists = 5
 	// MaxURLBytes is the longest configurable URL.
 	MaxURLBytes = 2048
+	// MaxClientConfigBytes bounds a configuration's JSON, so that a join
+	// response carrying it stays under MaxFrameBytes, which clients read.
+	MaxClientConfigBytes = 48 << 10
 )
 
 // DefaultLanguage is the language every configuration has and that
@@ -537,7 +541,17 @@ func (c CustomerClientConfig) Validate() error {
 	if _, err := enumMarshal(elevationNames, "misc.elevation", int(c.Misc.Elevation)); err != nil {
 		return err
 	}
-	return c.Functions.Validate()
+	if err := c.Functions.Validate(); err != nil {
+		return err
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadData, err)
+	}
+	if len(b) > MaxClientConfigBytes {
+		return bad("the configuration is %d bytes of JSON; at most %d: shorten messages or drop languages", len(b), MaxClientConfigBytes)
+	}
+	return nil
 }
 
 // Validate checks the texts of one language; field prefixes the field

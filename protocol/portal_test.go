@@ -60,6 +60,12 @@ func TestCustomerClientConfigValidate(t *testing.T) {
 		{"unknown elevation", func(c *CustomerClientConfig) { c.Misc.Elevation = 0 }, "misc.elevation"},
 		{"six specialists", func(c *CustomerClientConfig) { c.Functions.MaxExternalSpecialists = 6 }, "max_external_specialists 6"},
 		{"uninstall without service", func(c *CustomerClientConfig) { c.Functions.UninstallServiceAtEnd = true }, "uninstall_service_at_end needs"},
+		{"too big for a join response", func(c *CustomerClientConfig) {
+			for _, l := range []string{"fr", "it", "es", "nl"} {
+				long := strings.Repeat("ü", MaxMessageRunes)
+				c.Messages[l] = Messages{Greeting: long, OnHold: long}
+			}
+		}, "bytes of JSON; at most 49152"},
 	}
 	for _, tt := range tests {
 		c := DefaultCustomerClientConfig()
