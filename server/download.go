@@ -19,7 +19,8 @@ import (
 
 // PathDownload + code serves the customer client with the session code's
 // signed join data appended (GET; ?os=linux|windows|darwin, optional
-// &arch=amd64|arm64 and &name=).
+// &arch=amd64|arm64 and &name=). Without ?os the browser's User-Agent
+// picks the system; when it does not tell, a page asks.
 const PathDownload = "/download/"
 
 // clientsDirName is the folder in the data directory that holds the
@@ -51,6 +52,10 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 	goos := q.Get("os")
 	if goos == "" {
 		goos = guessOS(r.UserAgent())
+	}
+	if goos == "" {
+		s.renderChooser(w, code)
+		return
 	}
 	arch := q.Get("arch")
 	if arch == "" {

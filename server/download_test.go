@@ -116,6 +116,7 @@ func TestDownloadRefuses(t *testing.T) {
 		{"unknown system", "123456789?os=plan9", http.StatusBadRequest, "Windows, macOS or Linux"},
 		{"unknown arch", "123456789?os=linux&arch=mips", http.StatusBadRequest, "Windows, macOS or Linux"},
 		{"no build", "123456789?os=windows", http.StatusNotFound, "not available on this server"},
+		{"unknown browser", "123456789", http.StatusOK, `href="/download/123456789?os=darwin"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := get(t, h, server.PathDownload+tc.path, nil)

@@ -1,0 +1,62 @@
+package server
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+
+	"github.com/tandemhq/tandem/protocol"
+)
+
+// downloadChooser asks which system the support program is for, when the
+// browser does not say.
+var downloadChooser = template.Must(template.New("download").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Download the support program</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem; color: #222; line-height: 1.5; }
+h1 { font-size: 1.6rem; }
+.code { font-size: 2rem; letter-spacing: .15em; font-weight: 700; }
+ul { list-style: none; padding: 0; }
+li a { display: inline-block; margin: .4rem 0; font-size: 1.2rem; }
+.note { color: #555; }
+</style>
+</head>
+<body>
+<main>
+<h1>Download the support program</h1>
+<p>Your session code is</p>
+<p class="code" id="code">{{.Formatted}}</p>
+<p>Which computer are you using?</p>
+<ul id="systems">
+<li><a href="{{.Base}}?os=windows">Windows</a></li>
+<li><a href="{{.Base}}?os=darwin">Mac</a></li>
+<li><a href="{{.Base}}?os=linux">Linux</a></li>
+</ul>
+<p class="note">Run the program once it has downloaded. It connects you to your representative by itself; you do not need to type anything.</p>
+</main>
+</body>
+</html>
+`))
+
+// chooserPage is what downloadChooser shows.
+type chooserPage struct {
+	Formatted string
+	Base      string
+}
+
+// renderChooser writes the page that lets the customer pick a system.
+func (s *Server) renderChooser(w http.ResponseWriter, code string) {
+	var buf bytes.Buffer
+	if err := downloadChooser.Execute(&buf, chooserPage{Formatted: protocol.FormatCode(code), Base: PathDownload + code}); err != nil {
+		s.logger.Error("render download chooser", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	pageHeaders(w)
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
+}
