@@ -3,12 +3,14 @@ package server_test
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/tandemhq/tandem/protocol"
 	portalmodel "github.com/tandemhq/tandem/server/portal"
 	"github.com/tandemhq/tandem/server/servertest"
+	"github.com/tandemhq/tandem/server/store"
 )
 
 // setPortal replaces a portal's settings through the admin API.
@@ -163,4 +165,45 @@ func TestPortalRequests(t *testing.T) {
 		}
 	}
 	wantRefused(t, request("help", protocol.PortalRequest{Lang: "../x"}), 400, protocol.CodeBadData, "lang")
+}
+
+// BenchmarkWaitStatus measures a waiting customer's status request over
+// HTTPS: position among 50 waiting sessions, the estimate from 20 answered
+// ones, the on-hold message and the notices.
+func BenchmarkWaitStatus(b *testing.B) {
+	h := servertest.Start(b, servertest.WithLogger(discard))
+	a := newAPI(b, h)
+	tok := a.login(b, "admin", admin).Token
+	var k protocol.Key
+	a.do(b, "POST", "/api/v1/admin/portals", tok, map[string]any{"slug": "support", "name": "Support"})
+	var last protocol.JoinResponse
+	for range 50 {
+		a.ok(b, "POST", protocol.PathKeys, tok, protocol.KeyRequest{Portal: "support"}, &k)
+		last = a.join(b, k.Code, "C")
+	}
+	st := h.Server.Store()
+	sess, err := st.Session(b.Context(), last.Session.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	admins, _ := st.RepByUsername(b.Context(), "admin")
+	t0 := time.Now().Add(-time.Hour)
+	for i := range 20 {
+		id := "old" + strconv.Itoa(i)
+		c := t0.Add(time.Duration(i) * time.Minute)
+		if err := st.CreateSession(b.Context(), store.Session{ID: id, QueueID: sess.QueueID, CustomerName: "x", Created: c},
+			store.Participant{ID: "c" + id, Role: protocol.RoleCustomer, Name: "x"}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := st.AcceptSession(b.Context(), id, store.Participant{ID: "r" + id, Role: protocol.RoleRep, RepID: admins.ID}, c.Add(time.Minute)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		var ws protocol.WaitStatus
+		a.ok(b, "GET", protocol.PathWaitStatus+"?lang=de", last.Token, nil, &ws)
+		if ws.Position != 50 || !ws.Estimated {
+			b.Fatalf("status %+v", ws)
+		}
+	}
 }
