@@ -214,7 +214,6 @@ func NewConsole(win fyne.Window, act ConsoleActions) *Console {
 		win: win, act: act, sessions: map[string]*SessionView{}, tabs: map[string]*container.TabItem{}, alerts: map[string]*Alert{},
 	}
 	c.Empty.Alignment = fyne.TextAlignCenter
-	c.Empty.Wrapping = fyne.TextWrapWord
 	names := []string{statusNames[protocol.RepStatusAvailable], statusNames[protocol.RepStatusBusy], statusNames[protocol.RepStatusAway]}
 	c.Availability = widget.NewSelect(names, nil)
 	c.Availability.SetSelectedIndex(0) // a rep who signs in is available
@@ -227,7 +226,8 @@ func NewConsole(win fyne.Window, act ConsoleActions) *Console {
 	}
 	c.GetNext = widget.NewButtonWithIcon("Get Next", theme.MediaSkipNextIcon(), c.getNext)
 	c.GetNext.Importance = widget.HighImportance
-	c.Tabs.OnSelected = func(*container.TabItem) {}
+	// The session shown takes the keyboard: its chat line has the focus.
+	c.Tabs.OnSelected = func(*container.TabItem) { c.focusChat() }
 	c.right = container.NewStack(container.NewCenter(c.Empty))
 	queues := widget.NewCard("Queues", "", c.Queue.Content)
 	left := container.NewBorder(c.Keys.Content, nil, nil, nil, queues)
@@ -332,7 +332,15 @@ func (c *Console) OpenSession(selfID string, info protocol.SessionInfo, act Sess
 	}
 	c.Tabs.Append(tab)
 	c.Tabs.Select(tab)
+	c.focusChat()
 	return v
+}
+
+// focusChat gives the keyboard to the chat line of the session shown.
+func (c *Console) focusChat() {
+	if v := c.Current(); v != nil && !v.IsEnded() {
+		c.win.Canvas().Focus(v.Chat.Entry)
+	}
 }
 
 // CloseSession removes a session's tab.

@@ -361,3 +361,35 @@ func TestKeyPanelInvites(t *testing.T) {
 		t.Errorf("after a refusal: message %q", k.Message.Text)
 	}
 }
+
+// TestConsoleFitsItsWindow guards against wrapping labels measured at zero
+// width, which once made the console 1697 px tall and pushed the chat line
+// off the screen.
+func TestConsoleFitsItsWindow(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := a.NewWindow("console")
+	c := NewConsole(w, ConsoleActions{Invite: func(string) {}})
+	w.SetContent(c.Content)
+	fits := func(state string) {
+		t.Helper()
+		if m := c.Content.MinSize(); m.Width > 1100 || m.Height > 700 {
+			t.Errorf("%s: minimum size %v does not fit the 1100x720 window", state, m)
+		}
+	}
+	fits("no session")
+	now := time.Now()
+	var waiting []protocol.SessionInfo
+	for _, name := range []string{"Ada", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal"} {
+		waiting = append(waiting, protocol.SessionInfo{ID: name, CustomerName: name, Question: "a long question about a printer that prints blank pages", Created: now})
+	}
+	c.SetQueue(waiting)
+	fits("eight waiting")
+	v := c.OpenSession("r", protocol.SessionInfo{ID: "s", CustomerName: "Ada"}, SessionActions{})
+	for range 30 {
+		v.Received(protocol.ChatMessage{From: "c", Name: "Ada", Text: "a line of chat", At: now})
+	}
+	v.SetCanned([]protocol.CannedMessage{{Title: "Greeting", Text: "Hello"}, {Title: "Closing", Text: "Bye"}})
+	fits("a session with a long chat")
+	c.Alert(waiting[0], false)
+	fits("with a pop-up")
+}
