@@ -48,14 +48,19 @@ func (s *Server) notifyEnded(sess store.Session) {
 		defer s.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), notifyTimeout)
 		defer cancel()
-		stop := make(chan struct{})
-		defer close(stop)
+		// Close cancels a delivery in progress; the watcher ends with it.
+		done, watched := make(chan struct{}), make(chan struct{})
 		go func() {
+			defer close(watched)
 			select {
 			case <-s.stop:
 				cancel()
-			case <-stop:
+			case <-done:
 			}
+		}()
+		defer func() {
+			close(done)
+			<-watched
 		}()
 		if err := s.sendNotification(ctx, sess); err != nil {
 			s.logger.Warn("completed-session notification not sent", "session", sess.ID, "portal", sess.PortalID, "err", err)
