@@ -6,8 +6,8 @@
 // changes between frames as congestion control asks, no periodic keyframes
 // (a keyframe only when the caller asks for one: on join and on a picture
 // loss indication), a fixed realtime speed (VP8 cpu-used 12–16, VP9 speed
-// 7–9), threads on multi-core machines, screen-content mode for both and,
-// for VP9, cyclic refresh. Frames are meant to be encoded only when the
+// 7–9), threads on multi-core machines and, for VP9, screen-content tuning
+// and cyclic refresh. Frames are meant to be encoded only when the
 // screen changed; when the changed rectangles cover less than three
 // quarters of the picture they become an active map, so that libvpx looks
 // only at the 16x16 macroblocks they touch.

@@ -142,7 +142,7 @@ const timebase = 1_000_000
 // needs a finer one than VP9 for the same quality: about 48 dB against 50
 // on text). maxBurst bounds the credit a still screen saves up for its
 // top-off, maxDebt the debt a burst of changes runs up.
-var (
+const (
 	minQuantizer       = 2
 	maxQuantizer       = 56
 	refineQuantizer    = 10
@@ -150,7 +150,11 @@ var (
 	maxBurst           = 250 * time.Millisecond
 	maxDebt            = 500 * time.Millisecond
 	initialMBBytes     = 40.0
-	vp8ScreenMode      = 1
+	// VP8's screen-content mode stays off: it keeps the quantizer from
+	// falling more than 12 steps a frame, which slows top-off (on 1080p
+	// text 21 frames and 246 kB to sharp against 18 and 202 kB without)
+	// and brings nothing measurable while the screen scrolls.
+	vp8ScreenMode = 0
 )
 
 // Encoder encodes images of one size to VP8 or VP9. Its methods are safe
