@@ -1,5 +1,8 @@
-// Package store keeps the server's state: representatives, tokens, portals,
-// queues, session keys, sessions, their participants and events.
+// Package store keeps the server's state: representatives, tokens, portals
+// with their settings (package portal's model), banners, teams, queues,
+// session keys, sessions with their participants, events and configuration
+// snapshots, customer notices, canned messages, site settings and the
+// audit log.
 //
 // [Store] is the interface the server uses; [SQLite] implements it on an
 // embedded SQLite file (pure Go, WAL mode, migrations compiled in). A
