@@ -24,6 +24,15 @@
 // takes one to three seconds at 1.5 Mbit/s (less at higher rates) and ends
 // above 45 dB PSNR.
 //
+// # Decoding
+//
+// A [Decoder] takes the frames as the encoder made them. It refuses a frame
+// that declares a picture beyond [MaxDimension] or [MaxPixels] before libvpx
+// allocates for it, and returns an error wrapping [ErrCorrupt] for
+// truncated or corrupt input and for a stream that does not start with a
+// keyframe: the caller then asks the sender for a keyframe. [PSNR] compares
+// a decoded picture with its source.
+//
 // # Negotiation
 //
 // [Supported] lists the codecs this build can encode and decode, best

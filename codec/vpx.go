@@ -338,8 +338,9 @@ func (e *Encoder) SetBitrate(kbps int) error {
 // Encode encodes img, which must have the encoder's size and 4:2:0
 // subsampling (bounds starting at odd coordinates put its chroma half a
 // pixel off: give a sub-image at even ones). libvpx only reads img during
-// the call, so the caller may update it in place afterwards. See EncodeOptions for the per-frame
-// choices and the package documentation for top-off.
+// the call, so the caller may update it in place afterwards. See
+// EncodeOptions for the per-frame choices and the package documentation
+// for top-off.
 //
 // A Refine frame may come back with no Data: either the picture is sharp
 // (Packet.Sharp) or the bitrate budget is spent for now and the caller
