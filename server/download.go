@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto"
 	"errors"
 	"fmt"
@@ -10,8 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tandemhq/tandem/client/joindata"
 	"github.com/tandemhq/tandem/protocol"
@@ -79,7 +80,8 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveClient streams the file at path followed by d's signed trailer.
-// Nothing is written when it returns an error.
+// Nothing is written when it returns an error; a download the customer
+// interrupts is logged here.
 func (s *Server) serveClient(w http.ResponseWriter, r *http.Request, path, goos string, d joindata.Data) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -110,11 +112,20 @@ func (s *Server) serveClient(w http.ResponseWriter, r *http.Request, path, goos 
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Content-Disposition", `attachment; filename="`+file+`"`)
+	h.Set("Content-Length", strconv.FormatInt(st.Size()+int64(len(trailer)), 10))
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	body := io.NewSectionReader(&concatReaderAt{a: f, aSize: st.Size(), b: trailer}, 0, st.Size()+int64(len(trailer)))
+	// Every download carries a fresh signature, so a resumed download
+	// would join two different trailers: ranges are not offered.
+	h.Set("Accept-Ranges", "none")
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return nil
+	}
 	s.logger.Info("customer client downloaded", "os", goos, "source", sourceIP(r))
-	http.ServeContent(w, r, file, time.Time{}, body)
+	if _, err := io.Copy(w, io.MultiReader(f, bytes.NewReader(trailer))); err != nil {
+		s.logger.Info("customer client download interrupted", "source", sourceIP(r), "err", err)
+	}
 	return nil
 }
 
@@ -163,38 +174,4 @@ func guessOS(ua string) string {
 		return "linux"
 	}
 	return ""
-}
-
-// concatReaderAt reads a (aSize bytes) followed by b.
-type concatReaderAt struct {
-	a     io.ReaderAt
-	aSize int64
-	b     []byte
-}
-
-func (c *concatReaderAt) ReadAt(p []byte, off int64) (int, error) {
-	n := 0
-	if off < c.aSize {
-		want := min(int64(len(p)), c.aSize-off)
-		m, err := c.a.ReadAt(p[:want], off)
-		n += m
-		if err != nil && !(errors.Is(err, io.EOF) && int64(m) == want) {
-			return n, err
-		}
-		off += int64(m)
-		p = p[m:]
-	}
-	if len(p) == 0 {
-		return n, nil
-	}
-	bo := off - c.aSize
-	if bo >= int64(len(c.b)) {
-		return n, io.EOF
-	}
-	m := copy(p, c.b[bo:])
-	n += m
-	if m < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
 }
