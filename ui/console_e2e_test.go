@@ -50,8 +50,9 @@ func (l *liveConsole) waitFor(what string, cond func() bool) {
 
 // TestConsoleWithARealServer runs the console against a real server and
 // customers: the queue updates live, an arrival pops up and notifies, Get
-// Next takes the oldest customer, chat and a canned message reach the
-// customer, and an empty queue says so.
+// Next takes the oldest customer, what she wrote while waiting is in the
+// chat, chat and a canned message reach the customer, and an empty queue
+// says so.
 func TestConsoleWithARealServer(t *testing.T) {
 	h := servertest.Start(t)
 	a := test.NewTempApp(t)
@@ -88,6 +89,9 @@ func TestConsoleWithARealServer(t *testing.T) {
 		ada = join("Ada")
 		l.waitFor("Ada's pop-up", func() bool { return r.con.alerts[ada.Session().ID()] != nil })
 	})
+	if err := ada.Session().SendChat(ctx, "Is anyone there?"); err != nil { // while waiting
+		t.Fatal(err)
+	}
 	join("Bo")
 	l.waitFor("both in the queue", func() bool { return len(r.con.Queue.Rows()) == 2 })
 	l.do(func() {
@@ -109,6 +113,7 @@ func TestConsoleWithARealServer(t *testing.T) {
 		}
 	})
 	l.waitFor("the summary", func() bool { return v.Summary.Key.Text != "—" })
+	l.waitFor("what Ada wrote while waiting", func() bool { return strings.Contains(v.Chat.Log(), "Ada: Is anyone there?") })
 	l.do(func() {
 		if len(v.Summary.Key.Text) != 11 || v.Summary.Portal.Text != "Default" || v.Summary.Attendees.Length() != 2 || !v.Summary.Termination.Disabled() {
 			t.Errorf("summary: key %q, portal %q, %d attendees, override enabled %v; want a grouped key, Default, 2, disabled",

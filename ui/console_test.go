@@ -393,3 +393,32 @@ func TestConsoleFitsItsWindow(t *testing.T) {
 	c.Alert(waiting[0], false)
 	fits("with a pop-up")
 }
+
+func TestChatHistoryMergesWithLiveLines(t *testing.T) {
+	test.NewTempApp(t)
+	c := NewChatView("Send", "", func(string) {})
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.Local)
+	msg := func(seq int64, text string) protocol.ChatMessage {
+		return protocol.ChatMessage{Seq: seq, Name: "Ada", Role: protocol.RoleCustomer, Text: text, At: at}
+	}
+	// A live line arrives before the transcript of what came earlier.
+	c.Append(msg(4, "still there?"))
+	c.Notice("Ada is now chatting with you.")
+	for _, m := range []protocol.ChatMessage{msg(2, "hello"), msg(3, "my printer"), msg(4, "still there?")} {
+		c.Append(m)
+	}
+	c.Append(msg(5, "thanks"))
+	want := []string{"[09:00] Ada: hello", "[09:00] Ada: my printer", "[09:00] Ada: still there?", "Ada is now chatting with you.", "[09:00] Ada: thanks"}
+	got := c.Lines()
+	if len(got) != len(want) {
+		t.Fatalf("lines %q; want %q", got, want)
+	}
+	for i := range want {
+		if !strings.HasSuffix(got[i], want[i]) {
+			t.Errorf("line %d: got %q; want …%q", i, got[i], want[i])
+		}
+	}
+	if len(c.History.Objects) != len(want) {
+		t.Errorf("%d labels shown; want %d", len(c.History.Objects), len(want))
+	}
+}

@@ -403,6 +403,17 @@ func (r *repApp) openSession(s *client.Session) {
 	r.goWait(func() {
 		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
 		defer cancel()
+		if t, err := s.Transcript(ctx); err == nil {
+			r.do(func() {
+				for _, e := range t.Events {
+					if e.Kind == "chat" {
+						v.Chat.Append(protocol.ChatMessage{Seq: e.Seq, From: e.From, Name: e.Name, Role: e.Role, Text: e.Text, At: e.At})
+					}
+				}
+			})
+		} else {
+			r.log.Warn("chat history", "session", s.ID(), "err", err)
+		}
 		sum, err := r.rep.Summary(ctx, s.ID())
 		if err != nil {
 			r.log.Warn("session summary", "session", s.ID(), "err", err)

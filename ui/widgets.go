@@ -7,6 +7,7 @@ package ui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -31,8 +32,26 @@ type ChatView struct {
 	Send    *widget.Button
 	Content fyne.CanvasObject
 
-	lines  []string
-	onSend func(string)
+	entries []chatEntry
+	maxSeq  int64
+	onSend  func(string)
+}
+
+// chatEntry is one line of the history. Messages are ordered by the
+// server's sequence number; a notice stays after the message it followed.
+type chatEntry struct {
+	seq    int64 // the message's; 0 for a notice
+	after  int64 // for a notice: the last message's seq when it was added
+	line   string
+	italic bool
+}
+
+// order is the entry's place in the history.
+func (e chatEntry) order() float64 {
+	if e.seq == 0 {
+		return float64(e.after) + 0.5
+	}
+	return float64(e.seq)
 }
 
 // NewChatView returns a chat view; onSend receives each line the user sends.
@@ -58,31 +77,60 @@ func (c *ChatView) submit() {
 	c.onSend(text)
 }
 
-// Append adds a stored chat line.
+// Append adds a stored chat line. A line already shown (same sequence
+// number) is skipped, and one older than the latest shown takes its place
+// in order, so a transcript fetched after live lines arrived merges.
 func (c *ChatView) Append(m protocol.ChatMessage) {
-	line := fmt.Sprintf("[%s] %s: %s", m.At.Local().Format("15:04"), m.Name, m.Text)
-	c.addLine(line, m.Role == protocol.RoleUnknown)
+	e := chatEntry{seq: m.Seq, line: fmt.Sprintf("[%s] %s: %s", m.At.Local().Format("15:04"), m.Name, m.Text), italic: m.Role == protocol.RoleUnknown}
+	if m.Seq > 0 {
+		for _, old := range c.entries {
+			if old.seq == m.Seq {
+				return
+			}
+		}
+	}
+	if m.Seq > 0 && m.Seq < c.maxSeq {
+		c.entries = append(c.entries, e)
+		sort.SliceStable(c.entries, func(i, j int) bool { return c.entries[i].order() < c.entries[j].order() })
+		c.History.RemoveAll()
+		for _, e := range c.entries {
+			c.History.Add(e.label())
+		}
+		return
+	}
+	c.maxSeq = max(c.maxSeq, m.Seq)
+	c.add(e)
 }
 
 // Notice adds a line from the app itself, such as "X joined".
 func (c *ChatView) Notice(text string) {
-	c.addLine(fmt.Sprintf("[%s] %s", time.Now().Format("15:04"), text), true)
+	c.add(chatEntry{after: c.maxSeq, line: fmt.Sprintf("[%s] %s", time.Now().Format("15:04"), text), italic: true})
 }
 
-func (c *ChatView) addLine(line string, italic bool) {
-	c.lines = append(c.lines, line)
-	l := widget.NewLabel(line)
-	l.Wrapping = fyne.TextWrapWord
-	l.TextStyle.Italic = italic
-	c.History.Add(l)
+func (c *ChatView) add(e chatEntry) {
+	c.entries = append(c.entries, e)
+	c.History.Add(e.label())
 	c.Scroll.ScrollToBottom()
 }
 
+func (e chatEntry) label() *widget.Label {
+	l := widget.NewLabel(e.line)
+	l.Wrapping = fyne.TextWrapWord
+	l.TextStyle.Italic = e.italic
+	return l
+}
+
 // Lines returns the history as shown, one line per message.
-func (c *ChatView) Lines() []string { return append([]string(nil), c.lines...) }
+func (c *ChatView) Lines() []string {
+	lines := make([]string, len(c.entries))
+	for i, e := range c.entries {
+		lines[i] = e.line
+	}
+	return lines
+}
 
 // Log returns the whole history as text, for copying into a ticket.
-func (c *ChatView) Log() string { return strings.Join(c.lines, "\n") }
+func (c *ChatView) Log() string { return strings.Join(c.Lines(), "\n") }
 
 // confirmEnd asks before ending a session; onEnd runs only on yes.
 func confirmEnd(win fyne.Window, title, body string, onEnd func()) {
