@@ -423,3 +423,37 @@ func TestSummaryAndTerminationOverride(t *testing.T) {
 		t.Errorf("after the override: %+v, %v; want lock, override allowed", sum, err)
 	}
 }
+
+// BenchmarkGetNext measures Get Next on a queue of waiting sessions: the
+// oldest found across the rep's queues, taken atomically in SQLite, the
+// rep told which, the state broadcast and the queue sent again.
+func BenchmarkGetNext(b *testing.B) {
+	h := servertest.Start(b, servertest.WithLogger(discard))
+	a := newAPI(b, h)
+	lr := a.login(b, h.AdminUser, h.AdminPassword)
+	rep, _ := mustDial(b, a, lr.Token)
+	st := h.Server.Store()
+	q, err := st.PersonalQueue(b.Context(), lr.Rep.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := time.Now().Add(-time.Hour)
+	for i := 0; b.Loop(); i++ {
+		if i%100 == 0 {
+			b.StopTimer()
+			for j := range 100 {
+				id := fmt.Sprintf("s%d", i+j)
+				s := store.Session{ID: id, State: protocol.StateWaiting, QueueID: q.ID, CustomerName: "C", Created: base.Add(time.Duration(i+j) * time.Millisecond)}
+				if err := st.CreateSession(b.Context(), s, store.Participant{SessionID: id, ID: "c" + id, Role: protocol.RoleCustomer, Name: "C", Joined: s.Created}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StartTimer()
+		}
+		rep.send(protocol.TypeSessionNext, uint64(i+1), "", nil)
+		if env := rep.expect(protocol.TypeSessionAssigned, nil); env.Session != fmt.Sprintf("s%d", i) {
+			b.Fatalf("Get Next %d took %s; want s%d", i, env.Session, i)
+		}
+		rep.expect(protocol.TypeQueue, nil)
+	}
+}
