@@ -169,3 +169,42 @@ func BenchmarkRefine(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEncodeTyping measures encoding a character typed on a still
+// 1080p screen: an 8x16 glyph cell changes. With its damage as Changed the
+// encoder looks at one or two macroblocks (the active map); without it, at
+// the whole frame.
+func BenchmarkEncodeTyping(b *testing.B) {
+	for _, c := range codecs {
+		for _, damage := range []bool{true, false} {
+			name := c.String() + "/damage"
+			if !damage {
+				name = c.String() + "/whole"
+			}
+			b.Run(name, func(b *testing.B) {
+				e := newEncoder(b, EncoderConfig{Codec: c, Width: benchW, Height: benchH, BitrateKbps: benchKbps})
+				s := newScreen(benchW, benchH)
+				s.draw(0)
+				encode(b, e, s.img, EncodeOptions{Duration: frameTime})
+				n, bytes := 0, 0
+				cpu := startCPU()
+				for b.Loop() {
+					b.StopTimer()
+					x, y := 400+8*(n%150), 200+16*(n/150%40)
+					cell := image.Rect(x, y, x+8, y+16)
+					s.fillRect(cell, byte(30+n%7*30), 128, 128)
+					var changed []image.Rectangle
+					if damage {
+						changed = []image.Rectangle{cell}
+					}
+					b.StartTimer()
+					p := encode(b, e, s.img, EncodeOptions{Changed: changed, Duration: frameTime})
+					bytes += len(p.Data)
+					n++
+				}
+				cpu.report(b, n)
+				b.ReportMetric(float64(bytes)/float64(n), "B/frame")
+			})
+		}
+	}
+}

@@ -190,7 +190,8 @@ type EncodeOptions struct {
 	// changed, and a non-nil empty list that nothing did (no data then).
 	// When they cover less than three quarters of the image the encoder
 	// looks only at the 16x16 macroblocks they touch and repeats the rest
-	// from the previous picture, so a change outside them is not sent.
+	// from the previous picture, so a change outside them may not be sent
+	// (VP9's cyclic refresh still refines a share of the other blocks).
 	Changed []image.Rectangle
 	// Refine says the image did not change since the previous Encode: the
 	// frame only refines the picture towards full quality (top-off).
