@@ -245,6 +245,17 @@ func newCustomerView(win fyne.Window, s CustomerSetup, cb CustomerCallbacks, do 
 
 func (v *CustomerView) t(key string) string { return assets.Text(v.setup.Lang, key) }
 
+// relayout lays the window out again after a part changed its height: a
+// container lays out only itself when a child is added or hidden, and a
+// wrapping label knows its height only once it has its width, hence two
+// passes.
+func (v *CustomerView) relayout() {
+	if c, ok := v.Content.(*fyne.Container); ok {
+		c.Refresh()
+		c.Refresh()
+	}
+}
+
 // call1 calls f(a) when f is set.
 func call1[T any](f func(T), a T) {
 	if f != nil {
@@ -259,10 +270,11 @@ func (v *CustomerView) toggleChat() {
 	if v.chatBox.Visible() {
 		v.chatBox.Hide()
 		v.ChatToggle.SetText(v.t("chat.show"))
-		return
+	} else {
+		v.chatBox.Show()
+		v.ChatToggle.SetText(v.t("chat.hide"))
 	}
-	v.chatBox.Show()
-	v.ChatToggle.SetText(v.t("chat.hide"))
+	v.relayout()
 }
 
 // Prompts returns the prompts shown so far, answered or not.
@@ -279,7 +291,11 @@ func (v *CustomerView) ask(title, text, yes, no string, answer func(bool)) *Cust
 	if popup {
 		body := widget.NewLabel(text)
 		body.Wrapping = fyne.TextWrapWord
-		p.Dialog = dialog.NewCustomConfirm(title, yes, no, container.NewGridWrap(fyne.NewSize(400, 120), body), func(ok bool) { p.settle(ok, true) }, v.win)
+		// A long text scrolls inside the pop-up instead of growing it
+		// past the window.
+		scroll := container.NewVScroll(body)
+		scroll.SetMinSize(fyne.NewSize(400, 160))
+		p.Dialog = dialog.NewCustomConfirm(title, yes, no, scroll, func(ok bool) { p.settle(ok, true) }, v.win)
 		p.Dialog.Show()
 		return p
 	}
@@ -292,6 +308,7 @@ func (v *CustomerView) ask(title, text, yes, no string, answer func(bool)) *Cust
 	body := widget.NewLabel(text)
 	body.Wrapping = fyne.TextWrapWord
 	v.Chat.History.Add(container.NewVBox(head, body, p.links))
+	v.relayout()
 	v.Chat.Scroll.ScrollToBottom()
 	return p
 }
@@ -416,6 +433,7 @@ func (v *CustomerView) ShowNotices(ns []protocol.Notice) {
 		end.OnTapped = func() { v.endBy("the customer's problem is a known issue (notice "+n.ID+")", "") }
 		v.Notices.Add(container.NewVBox(container.NewGridWrap(fyne.NewSize(480, 48), text), end))
 	}
+	v.relayout()
 }
 
 // ChattingWith shows that a representative joined or took over the
@@ -431,6 +449,7 @@ func (v *CustomerView) ChattingWith(name string) {
 	v.Status.SetText("")
 	v.statusBox.Hide()
 	v.Chat.Notice(fmt.Sprintf(v.t("chat.with"), name))
+	v.relayout()
 }
 
 // Received shows a chat line; a representative's line plays the chat
@@ -454,6 +473,7 @@ func (v *CustomerView) Orphaned() {
 		v.statusBox.Show()
 		v.Chat.Notice(v.msgs.Orphaned)
 	}
+	v.relayout()
 	if o.URL == "" {
 		return
 	}
@@ -484,6 +504,7 @@ func (v *CustomerView) Connection(up bool) {
 	}
 	v.Status.SetText(v.t("conn.lost"))
 	v.statusBox.Show()
+	v.relayout()
 }
 
 // endBy ends the session from this side, saying why in text (or the
@@ -524,6 +545,7 @@ func (v *CustomerView) Ended(removed bool) {
 	if first && v.endText != "" {
 		v.Chat.Notice(v.endText)
 	}
+	v.relayout()
 }
 
 // Close stops the view's timers.
