@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -185,29 +184,18 @@ func (r *Rep) Queues(ctx context.Context) (protocol.QueueList, error) {
 	return q, nil
 }
 
-// Canned lists the canned chat messages of the rep's teams. A server
-// without the canned-message API answers an empty list.
+// Canned lists the canned chat messages of the rep's teams, by team and
+// title. A server without the canned-message API answers an empty list.
 func (r *Rep) Canned(ctx context.Context) ([]protocol.CannedMessage, error) {
-	var raw json.RawMessage
-	err := r.api.do(ctx, "GET", protocol.PathCanned, nil, &raw)
+	list := []protocol.CannedMessage{}
+	err := r.api.do(ctx, "GET", protocol.PathCanned, nil, &list)
 	if IsCode(err, protocol.CodeNotFound) {
 		return []protocol.CannedMessage{}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("canned messages: %w", err)
 	}
-	var list []protocol.CannedMessage
-	if err := json.Unmarshal(raw, &list); err == nil {
-		return list, nil
-	}
-	var wrapped struct {
-		Canned   []protocol.CannedMessage `json:"canned"`
-		Messages []protocol.CannedMessage `json:"messages"`
-	}
-	if err := json.Unmarshal(raw, &wrapped); err != nil {
-		return nil, fmt.Errorf("canned messages: %w: %v", protocol.ErrBadData, err)
-	}
-	return append(wrapped.Canned, wrapped.Messages...), nil
+	return list, nil
 }
 
 // Invite generates a session key and has the server e-mail it to the

@@ -457,3 +457,35 @@ func BenchmarkGetNext(b *testing.B) {
 		rep.expect(protocol.TypeQueue, nil)
 	}
 }
+
+func TestCannedMessagesOfTheRepsTeams(t *testing.T) {
+	h, _, reps := teamOfTwo(t)
+	ctx := t.Context()
+	st := h.Server.Store()
+	rep1, err := st.RepByUsername(ctx, "rep1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := st.CreateTeam(ctx, portal.Team{ID: "t1", Name: "Level 1", Created: now, RepIDs: []string{rep1.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []portal.Canned{
+		{ID: "c1", TeamID: "t1", Title: "Greeting", Text: "Hello, how can I help?", Created: now},
+		{ID: "c2", TeamID: "t1", Title: "Closing", Text: "Anything else?", Created: now},
+	} {
+		if err := st.CreateCanned(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := reps[0].Canned(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Title != "Closing" || got[1].Text != "Hello, how can I help?" || got[0].Team != "Level 1" {
+		t.Errorf("rep1's canned messages %+v; want Closing, Greeting of Level 1", got)
+	}
+	if other, err := reps[1].Canned(ctx); err != nil || len(other) != 0 {
+		t.Errorf("rep2 (no team): %+v, %v; want none", other, err)
+	}
+}
