@@ -214,8 +214,6 @@ func newCustomerView(win fyne.Window, s CustomerSetup, cb CustomerCallbacks, do 
 
 	v.Title = widget.NewLabel(t("wait.title"))
 	v.Title.TextStyle.Bold = true
-	// One line: a wrapping label beside the buttons would ask for a height
-	// the window cannot have.
 	v.Title.Truncation = fyne.TextTruncateEllipsis
 	v.Status = widget.NewLabel(t("wait.body"))
 	v.Status.Wrapping = fyne.TextWrapWord
@@ -230,13 +228,10 @@ func newCustomerView(win fyne.Window, s CustomerSetup, cb CustomerCallbacks, do 
 	// measured before its first layout asks for one word per line.
 	v.statusBox = container.NewGridWrap(fyne.NewSize(480, 64), v.Status)
 	v.chatBox = container.NewStack(v.Chat.Content)
-	top := container.NewVBox(
-		container.NewCenter(v.Banner),
-		container.NewBorder(nil, nil, nil, container.NewHBox(v.ChatToggle, v.End), v.Title),
-		v.statusBox,
-		v.Notices,
-	)
-	v.Content = container.NewBorder(top, nil, nil, nil, v.chatBox)
+	top := container.NewVBox(container.NewCenter(v.Banner), v.Title, v.statusBox, v.Notices)
+	// The way out stays at the bottom, whether the chat is shown or not.
+	bottom := container.NewBorder(nil, nil, v.ChatToggle, v.End)
+	v.Content = container.NewBorder(top, bottom, nil, nil, v.chatBox)
 	if s.Config.Display.ChatStart == protocol.ChatStartMinimized {
 		v.toggleChat()
 	}
