@@ -53,7 +53,14 @@ func SignIn(ctx context.Context, cfg Config, username, password string) (*Rep, e
 		nexts:     make(map[uint64]chan *Session),
 		terms:     make(map[string]chan struct{}),
 	}
-	r.sig = startSignaling(a, log, r.handle, func(up bool, err error) { r.ev.emit(ConnectionChanged{Connected: up, Err: err}) })
+	r.sig = startSignaling(a, log, r.handle, func(up bool, err error) {
+		if up {
+			// Before anyone hears of the reconnect, so that the server has
+			// the status ahead of anything the app sends next.
+			r.resendStatus()
+		}
+		r.ev.emit(ConnectionChanged{Connected: up, Err: err})
+	})
 	if err := r.sig.waitFirst(ctx); err != nil {
 		r.sig.close()
 		return nil, fmt.Errorf("sign in: signaling: %w", err)
@@ -160,7 +167,7 @@ func (r *Rep) SetStatus(ctx context.Context, status protocol.RepStatus) error {
 }
 
 // resendStatus repeats the rep's status after a reconnect; it runs on the
-// signaling goroutine.
+// signaling goroutine, once the new connection was welcomed.
 func (r *Rep) resendStatus() {
 	r.mu.Lock()
 	status := r.status
@@ -288,7 +295,6 @@ func (r *Rep) Session(id string) *Session {
 func (r *Rep) handle(env protocol.Envelope) {
 	switch env.Type {
 	case protocol.TypeWelcome:
-		r.resendStatus()
 	case protocol.TypeSessionAssigned:
 		r.mu.Lock()
 		got := r.nexts[env.Ref]

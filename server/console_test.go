@@ -489,3 +489,77 @@ func TestCannedMessagesOfTheRepsTeams(t *testing.T) {
 		t.Errorf("rep2 (no team): %+v, %v; want none", other, err)
 	}
 }
+
+func TestStatusSurvivesAServerRestart(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	h := servertest.Start(t, servertest.WithAddr(addr))
+	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	defer cancel()
+	cfg := client.Config{Server: h.URL, Fingerprint: h.Fingerprint}
+	rep, err := client.SignIn(ctx, cfg, h.AdminUser, h.AdminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rep.Close()
+	if err := rep.SetStatus(ctx, protocol.RepStatusAway); err != nil {
+		t.Fatal(err)
+	}
+	h.Restart(t) // the server forgets every status
+	for dropped := false; ; {
+		select {
+		case ev := <-rep.Events():
+			if e, ok := ev.(client.ConnectionChanged); ok {
+				if !e.Connected {
+					dropped = true
+				} else if dropped {
+					goto reconnected
+				}
+			}
+		case <-ctx.Done():
+			t.Fatal("the console never reconnected")
+		}
+	}
+reconnected:
+	// A round trip on the new connection: the status sent again is in.
+	if _, err := rep.GetNext(ctx); !client.IsCode(err, protocol.CodeQueueEmpty) {
+		t.Fatalf("Get Next: %v", err)
+	}
+	k, err := rep.CreateKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cust, err := client.Join(ctx, cfg, k.Code, "Ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cust.Close()
+	// Ada arrives (the queue lists her), then the rep takes her (the queue
+	// is empty again): an alert for her would have come in between.
+	taken := false
+	for {
+		select {
+		case ev := <-rep.Events():
+			switch e := ev.(type) {
+			case client.SessionWaiting:
+				t.Fatalf("an away rep was alerted to %s after the restart", e.Session.CustomerName)
+			case client.QueueChanged:
+				switch {
+				case len(e.Queue.Waiting) == 1 && !taken:
+					if _, err := rep.GetNext(ctx); err != nil {
+						t.Fatal(err)
+					}
+					taken = true
+				case len(e.Queue.Waiting) == 0 && taken:
+					return
+				}
+			}
+		case <-ctx.Done():
+			t.Fatal("Ada never came and went")
+		}
+	}
+}
