@@ -17,11 +17,14 @@ import (
 
 // Bitrates the congestion controller works between, in bit/s. The start
 // is what a sharp 1080p screen needs within a second or two; pion's own
-// default start (10 kbit/s) would leave the first seconds a blur.
+// default start (10 kbit/s) would leave the first seconds a blur. The
+// cap is what a scrolling 1080p screen needs to stay readable: more buys
+// little that a rep can see, and on a LAN the estimator would otherwise
+// climb to whatever the encoder can spend.
 const (
 	startBitrate = 2_000_000
 	minBitrate   = 150_000
-	maxBitrate   = 20_000_000
+	maxBitrate   = 2_800_000
 )
 
 // videoFeedback is the RTCP feedback every video codec is offered with;

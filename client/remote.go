@@ -44,6 +44,9 @@ type VideoStats struct {
 	Bytes int64
 	// KeepAlives received: what a still screen sends.
 	KeepAlives int64
+	// WireBytes of every RTP packet of the stream received, headers,
+	// padding and retransmissions included.
+	WireBytes int64
 }
 
 // Pacing of the rep's receiver.
@@ -77,6 +80,7 @@ type RemoteScreen struct {
 	nkeys    int64
 	nbytes   int64
 	nalive   int64
+	nwire    int64
 	nplis    int64
 	cur      RemoteCursor
 	received bool
@@ -119,7 +123,7 @@ func (r *RemoteScreen) RequestKeyframe() { r.sendPLI(true) }
 func (r *RemoteScreen) Stats() VideoStats {
 	r.mu.Lock()
 	now := time.Now()
-	st := VideoStats{Codec: r.codec, Width: r.size.X, Height: r.size.Y, Frames: r.nframes, Keyframes: r.nkeys, KeyframeRequests: r.nplis, Bytes: r.nbytes, KeepAlives: r.nalive}
+	st := VideoStats{Codec: r.codec, Width: r.size.X, Height: r.size.Y, Frames: r.nframes, Keyframes: r.nkeys, KeyframeRequests: r.nplis, Bytes: r.nbytes, KeepAlives: r.nalive, WireBytes: r.nwire}
 	var bytes int
 	n := 0
 	var first time.Time
@@ -230,6 +234,7 @@ func (r *RemoteScreen) receive(track *webrtc.TrackRemote) {
 		default:
 			r.mu.Lock()
 			r.received = true
+			r.nwire += int64(pkt.MarshalSize())
 			if len(pkt.Payload) == 0 && pkt.Padding {
 				r.nalive++
 			}
