@@ -6,7 +6,7 @@ export LANG ?= C.UTF-8
 BIN := $(CURDIR)/bin
 PKGS := ./...
 
-.PHONY: all deps build run test lint bench fmt clean cross
+.PHONY: all deps build run test lint bench fmt clean cross fuzz
 
 all: build
 
@@ -30,12 +30,23 @@ lint: deps
 # cross builds every package but the Fyne apps (which need cgo and the
 # target's GL headers) and test helpers for the other systems the product
 # supports, without cgo: per-OS files must compile everywhere.
-CROSS_PKGS = $(shell $(GO) list ./... | grep -v -E '/(ui|cmd/rep|cmd/customer|internal/.*)$$')
+CROSS_PKGS = $(shell $(GO) list ./... | grep -v -E '/(ui|cmd/rep|cmd/customer|cmd/bench|internal/.*)$$')
 cross:
 	GOOS=windows CGO_ENABLED=0 $(GO) build $(CROSS_PKGS)
 	GOOS=darwin CGO_ENABLED=0 $(GO) build $(CROSS_PKGS)
 
-test: lint cross
+# fuzz runs every fuzz target of the parsers of network input for a short
+# while on top of its seed corpus (which the ordinary tests run too).
+FUZZ_TIME ?= 10s
+FUZZ_TARGETS = ./input:FuzzDecode ./input:FuzzRoundTrip ./codec:FuzzDecode ./client:FuzzDecodeScreenMsg ./client/joindata:FuzzRead
+fuzz: deps
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name for $(FUZZ_TIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZ_TIME) $$pkg; \
+	done
+
+test: lint cross fuzz
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 bench: build
