@@ -42,6 +42,12 @@ type TerminationChanged struct {
 	Termination protocol.Termination
 }
 
+// SessionResumed carries a session the rep is in that this console did
+// not accept: after the console restarted, or taken in another console of
+// the same rep. The app shows it like an accepted one.
+type SessionResumed struct{ Session *Session }
+
+func (SessionResumed) event()     {}
 func (TerminationChanged) event() {}
 func (QueueChanged) event()       {}
 func (SessionWaiting) event()     {}

@@ -28,6 +28,7 @@ type Rep struct {
 	nexts     map[uint64]chan *Session       // Get Next requests by Ref, until the server names the session
 	status    protocol.RepStatus             // sent again after every reconnect
 	terms     map[string]chan struct{}       // termination overrides waiting for their echo, by session
+	sigReady  chan struct{}                  // closed once sig is set: frames may arrive before
 	closeOnce sync.Once
 }
 
@@ -52,8 +53,10 @@ func SignIn(ctx context.Context, cfg Config, username, password string) (*Rep, e
 		early:     make(map[string][]protocol.Envelope),
 		nexts:     make(map[uint64]chan *Session),
 		terms:     make(map[string]chan struct{}),
+		sigReady:  make(chan struct{}),
 	}
 	r.sig = startSignaling(a, log, r.handle, func(up bool, err error) {
+		<-r.sigReady
 		if up {
 			// Before anyone hears of the reconnect, so that the server has
 			// the status ahead of anything the app sends next.
@@ -61,6 +64,7 @@ func SignIn(ctx context.Context, cfg Config, username, password string) (*Rep, e
 		}
 		r.ev.emit(ConnectionChanged{Connected: up, Err: err})
 	})
+	close(r.sigReady)
 	if err := r.sig.waitFirst(ctx); err != nil {
 		r.sig.close()
 		return nil, fmt.Errorf("sign in: signaling: %w", err)
@@ -293,6 +297,7 @@ func (r *Rep) Session(id string) *Session {
 }
 
 func (r *Rep) handle(env protocol.Envelope) {
+	<-r.sigReady
 	switch env.Type {
 	case protocol.TypeWelcome:
 	case protocol.TypeSessionAssigned:
@@ -357,27 +362,40 @@ func (r *Rep) sessionFrame(env protocol.Envelope) {
 		return
 	}
 	var early []protocol.Envelope
-	if s == nil && waiter != nil && env.Type == protocol.TypeSessionState {
+	var resumed *Session
+	if s == nil && env.Type == protocol.TypeSessionState {
 		var info protocol.SessionInfo
 		if err := env.Decode(&info); err != nil {
 			r.mu.Unlock()
 			r.log.Warn("ignoring session state", "err", err)
 			return
 		}
-		self := protocol.Participant{ID: r.account.ID, Role: protocol.RoleRep, Name: r.account.DisplayName}
+		self, present := protocol.Participant{ID: r.account.ID, Role: protocol.RoleRep, Name: r.account.DisplayName}, false
 		for _, p := range info.Participants {
 			if p.ID == r.account.ID {
-				self = p
+				self, present = p, true
 			}
 		}
-		s = newSession(info, self, r.api, r.sig, &r.reqs, r.cfg)
-		r.sessions[env.Session] = s
-		delete(r.accepting, env.Session)
-		early = r.early[env.Session]
-		delete(r.early, env.Session)
-		waiter <- s
+		switch {
+		case waiter != nil:
+			s = newSession(info, self, r.api, r.sig, &r.reqs, r.cfg)
+			r.sessions[env.Session] = s
+			delete(r.accepting, env.Session)
+			early = r.early[env.Session]
+			delete(r.early, env.Session)
+			waiter <- s
+		case present && info.State == protocol.StateActive:
+			// A session of this rep that this console did not accept: the
+			// console restarted, or another console of the rep took it.
+			s = newSession(info, self, r.api, r.sig, &r.reqs, r.cfg)
+			r.sessions[env.Session] = s
+			resumed = s
+		}
 	}
 	r.mu.Unlock()
+	if resumed != nil {
+		r.ev.emit(SessionResumed{Session: resumed})
+	}
 	if s == nil {
 		r.log.Debug("ignoring a frame for a session this console does not hold", "type", env.Type, "session", env.Session)
 		return

@@ -563,3 +563,37 @@ reconnected:
 		}
 	}
 }
+
+func TestARestartedConsoleGetsItsSessionsBack(t *testing.T) {
+	h, q, reps := teamOfTwo(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	seed(t, h, q, "kept", "Ada", time.Now())
+	s, err := reps[0].GetNext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The console crashes and starts again: a new sign-in of the same rep.
+	again, err := client.SignIn(ctx, client.Config{Server: h.URL, Fingerprint: h.Fingerprint}, "rep1", "a long enough password 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	var resumed *client.Session
+	for resumed == nil {
+		select {
+		case ev := <-again.Events():
+			if e, ok := ev.(client.SessionResumed); ok {
+				resumed = e.Session
+			}
+		case <-ctx.Done():
+			t.Fatal("the restarted console never got its session back")
+		}
+	}
+	if resumed.ID() != s.ID() || resumed.Info().CustomerName != "Ada" {
+		t.Errorf("resumed %s (%s); want %s (Ada)", resumed.ID(), resumed.Info().CustomerName, s.ID())
+	}
+	if err := resumed.SendChat(ctx, "Sorry, my console restarted."); err != nil {
+		t.Errorf("chat in the resumed session: %v", err)
+	}
+}

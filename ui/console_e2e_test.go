@@ -158,3 +158,42 @@ func TestConsoleWithARealServer(t *testing.T) {
 	})
 	l.waitFor("the empty-queue answer", func() bool { return strings.Contains(r.con.Status.Text, "nobody is waiting") })
 }
+
+// TestConsoleReopensItsSessions starts the console while its rep is in a
+// session (the console crashed and was started again): the session's tab
+// opens by itself.
+func TestConsoleReopensItsSessions(t *testing.T) {
+	h := servertest.Start(t)
+	a := test.NewTempApp(t)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cfg := client.Config{Server: h.URL, Fingerprint: h.Fingerprint}
+	before, err := client.SignIn(ctx, cfg, h.AdminUser, h.AdminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := before.CreateKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ada, err := client.Join(ctx, cfg, k.Code, "Ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ada.Close()
+	if _, err := before.GetNext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before.Close() // the console that crashed
+
+	l := &liveConsole{t: t, ctx: ctx}
+	l.r = newRepApp(a, RepOptions{Server: h.URL, User: h.AdminUser, Password: h.AdminPassword, Fingerprint: h.Fingerprint, Sound: func() {}}, l.do)
+	defer l.r.close()
+	r := l.r
+	l.waitFor("Ada's tab", func() bool { return r.con != nil && len(r.con.Sessions()) == 1 })
+	l.do(func() {
+		if got := r.con.Current().Info().CustomerName; got != "Ada" {
+			t.Errorf("reopened %s; want Ada", got)
+		}
+	})
+}

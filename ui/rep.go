@@ -239,6 +239,10 @@ func (r *repApp) pump() {
 				case client.SessionWaiting:
 					r.con.Alert(e.Session, false)
 					r.app.SendNotification(fyne.NewNotification("A customer is waiting", e.Session.CustomerName+" needs help."))
+				case client.SessionResumed:
+					if r.con.Session(e.Session.ID()) == nil {
+						r.openSession(e.Session)
+					}
 				case client.TerminationChanged:
 					if v := r.con.Session(e.SessionID); v != nil {
 						v.Summary.SetTermination(e.Termination)
