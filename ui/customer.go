@@ -108,6 +108,11 @@ type CustomerCallbacks struct {
 	OpenURL func(*url.URL) error
 	// ChatSound plays the chat sound.
 	ChatSound func()
+	// Admitted reports that the customer passed the agreement (or that
+	// none is required): from now on the screen may be shared.
+	Admitted func()
+	// TakeBack takes control back from every representative.
+	TakeBack func()
 }
 
 // customerState is where the customer's session stands.
@@ -137,6 +142,8 @@ type CustomerView struct {
 	Chat       *ChatView
 	ChatToggle *widget.Button
 	End        *widget.Button
+	// TakeBack takes control back; shown while a representative has it.
+	TakeBack *widget.Button
 	// Notices holds the customer notices, each with its end link.
 	Notices *fyne.Container
 	Content fyne.CanvasObject
@@ -154,9 +161,11 @@ type CustomerView struct {
 	agreeTimer *time.Timer
 	holdTimer  *time.Timer
 	noticeIDs  map[string]bool
-	statusBox  *fyne.Container
-	chatBox    *fyne.Container
-	endText    string
+	// controllers are the names of the participants in control.
+	controllers map[string]bool
+	statusBox   *fyne.Container
+	chatBox     *fyne.Container
+	endText     string
 }
 
 // CustomerPrompt is a question to the customer: two text links in the chat
@@ -201,7 +210,7 @@ func NewCustomerView(win fyne.Window, s CustomerSetup, cb CustomerCallbacks) *Cu
 }
 
 func newCustomerView(win fyne.Window, s CustomerSetup, cb CustomerCallbacks, do func(func())) *CustomerView {
-	v := &CustomerView{win: win, setup: s, msgs: customerMessages(s.Config, s.Lang), cb: cb, do: do, noticeIDs: map[string]bool{}}
+	v := &CustomerView{win: win, setup: s, msgs: customerMessages(s.Config, s.Lang), cb: cb, do: do, noticeIDs: map[string]bool{}, controllers: map[string]bool{}}
 	t := v.t
 	if s.Banner == nil {
 		s.Banner = defaultBanner()
@@ -230,7 +239,14 @@ func newCustomerView(win fyne.Window, s CustomerSetup, cb CustomerCallbacks, do 
 	v.chatBox = container.NewStack(v.Chat.Content)
 	top := container.NewVBox(container.NewCenter(v.Banner), v.Title, v.statusBox, v.Notices)
 	// The way out stays at the bottom, whether the chat is shown or not.
-	bottom := container.NewBorder(nil, nil, v.ChatToggle, v.End)
+	v.TakeBack = widget.NewButtonWithIcon(t("control.take_back"), theme.CancelIcon(), func() {
+		if v.cb.TakeBack != nil {
+			v.cb.TakeBack()
+		}
+	})
+	v.TakeBack.Importance = widget.WarningImportance
+	v.TakeBack.Hide()
+	bottom := container.NewBorder(nil, nil, v.ChatToggle, container.NewHBox(v.TakeBack, v.End))
 	v.Content = container.NewBorder(top, bottom, nil, nil, v.chatBox)
 	if s.Config.Display.ChatStart == protocol.ChatStartMinimized {
 		v.toggleChat()
@@ -367,6 +383,9 @@ func (v *CustomerView) enterQueue() {
 			}
 		})
 	}
+	if v.cb.Admitted != nil {
+		v.cb.Admitted()
+	}
 	if v.state == stateChatting || v.state == stateOrphaned {
 		return
 	}
@@ -456,6 +475,37 @@ func (v *CustomerView) Received(m protocol.ChatMessage) {
 	}
 }
 
+// AskControl asks whether the representative name may control the
+// computer; answer gets the customer's choice.
+func (v *CustomerView) AskControl(name string, answer func(allow bool)) {
+	if v.state == stateEnded {
+		answer(false)
+		return
+	}
+	v.ask(v.t("control.title"), fmt.Sprintf(v.t("control.ask"), name), v.t("control.allow"), v.t("control.deny"), answer)
+}
+
+// Controlled shows that name got (on) or lost control, and offers to take
+// it back while anyone has it.
+func (v *CustomerView) Controlled(name string, on bool) {
+	if on == v.controllers[name] {
+		return
+	}
+	if on {
+		v.controllers[name] = true
+		v.Chat.Notice(fmt.Sprintf(v.t("control.on"), name))
+	} else {
+		delete(v.controllers, name)
+		v.Chat.Notice(fmt.Sprintf(v.t("control.off"), name))
+	}
+	if len(v.controllers) > 0 && v.state != stateEnded {
+		v.TakeBack.Show()
+	} else {
+		v.TakeBack.Hide()
+	}
+	v.relayout()
+}
+
 // Orphaned shows that no representative is available, and opens the
 // portal's page for that case in the browser where configured.
 func (v *CustomerView) Orphaned() {
@@ -537,6 +587,7 @@ func (v *CustomerView) Ended(removed bool) {
 	v.Chat.Entry.Disable()
 	v.Chat.Send.Disable()
 	v.End.Disable()
+	v.TakeBack.Hide()
 	if first && v.endText != "" {
 		v.Chat.Notice(v.endText)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/client/joindata"
 	"github.com/tandemhq/tandem/internal/xvfb"
+	"github.com/tandemhq/tandem/protocol"
 	"github.com/tandemhq/tandem/server"
 	"github.com/tandemhq/tandem/server/servertest"
 )
@@ -22,8 +23,8 @@ import (
 // TestDownloadedCustomerClient builds the customer client, lets the server
 // serve it with join data, runs the download with no arguments on its own
 // Xvfb display, and checks that it joins the queue by itself, draws its
-// waiting window, and removes itself from the Downloads folder after the
-// rep ends the session. With TANDEM_SCREENSHOTS=DIR set, the screenshot is
+// waiting window, shares its screen with the rep who accepts, and removes
+// itself from the Downloads folder after the rep ends the session. With TANDEM_SCREENSHOTS=DIR set, the screenshot is
 // kept as DIR/customer-waiting.png (that is how docs/customer-waiting.png
 // is made).
 func TestDownloadedCustomerClient(t *testing.T) {
@@ -85,11 +86,37 @@ func TestDownloadedCustomerClient(t *testing.T) {
 		}
 	}
 
-	// The rep takes the session and ends it: the client removes itself.
+	// The rep takes the session and sees the customer's screen.
 	s, err := rep.Accept(ctx, sessionID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var peer *client.Peer
+	for peer == nil {
+		for _, p := range s.Info().Participants {
+			if p.Role == protocol.RoleCustomer {
+				peer = s.Peer(p.ID)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("no peer connection to the downloaded client")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if err := peer.Connected(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case f := <-peer.Screen().Frames():
+		if b := f.Image.Bounds(); b.Dx() != 520 || b.Dy() != 640 {
+			t.Errorf("the customer's screen arrives as %v; want 520x640", b)
+		}
+	case <-ctx.Done():
+		t.Fatal("no frame of the customer's screen reached the rep")
+	}
+
+	// The rep ends the session: the client removes itself.
 	if err := s.End(ctx, "solved"); err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,8 @@ type custRecorder struct {
 	recordings []bool
 	opened     []string
 	sounds     int
+	admitted   int
+	takeBacks  int
 }
 
 func (r *custRecorder) callbacks() CustomerCallbacks {
@@ -42,6 +44,8 @@ func (r *custRecorder) callbacks() CustomerCallbacks {
 		Recording: func(ok bool) { r.recordings = append(r.recordings, ok) },
 		OpenURL:   func(u *url.URL) error { r.opened = append(r.opened, u.String()); return nil },
 		ChatSound: func() { r.sounds++ },
+		Admitted:  func() { r.admitted++ },
+		TakeBack:  func() { r.takeBacks++ },
 	}
 }
 
@@ -697,5 +701,57 @@ func TestJoinErrorMessage(t *testing.T) {
 		if got := joinErrorMessage(tc.err); got != tc.want {
 			t.Errorf("joinErrorMessage(%v) = %q; want %q", tc.err, got, tc.want)
 		}
+	}
+}
+
+func TestAdmittedOnlyAfterTheAgreement(t *testing.T) {
+	v, r, _ := newView(t, "en", func(c *protocol.CustomerClientConfig) { c.Agreement.Full = true })
+	v.Start()
+	if r.admitted != 0 {
+		t.Fatal("admitted (screen shared) before the agreement was accepted")
+	}
+	tap(v.Prompts()[0].Yes)
+	if r.admitted != 1 {
+		t.Errorf("admitted %d times after accepting; want 1", r.admitted)
+	}
+	v2, r2, _ := newView(t, "en", nil)
+	v2.Start()
+	if r2.admitted != 1 {
+		t.Errorf("admitted %d times without an agreement; want 1", r2.admitted)
+	}
+}
+
+func TestControlAskedAndTakenBack(t *testing.T) {
+	v, r, _ := newView(t, "de", nil)
+	v.Start()
+	var answers []bool
+	v.AskControl("Rita", func(ok bool) { answers = append(answers, ok) })
+	p := v.Prompts()[0]
+	if !strings.Contains(p.Text, "Rita möchte Ihre Maus und Tastatur steuern") {
+		t.Fatalf("prompt %q; want the German control request", p.Text)
+	}
+	tap(p.Yes)
+	if len(answers) != 1 || !answers[0] {
+		t.Fatalf("answers %v; want [true]", answers)
+	}
+	if v.TakeBack.Visible() {
+		t.Error("Take back shown before control was granted")
+	}
+	v.Controlled("Rita", true)
+	if !v.TakeBack.Visible() || count(v.Chat.Lines(), "Rita steuert jetzt") != 1 {
+		t.Fatalf("after the grant: take back shown %v, chat %q", v.TakeBack.Visible(), v.Chat.Lines())
+	}
+	test.Tap(v.TakeBack)
+	if r.takeBacks != 1 {
+		t.Errorf("take back called %d times; want 1", r.takeBacks)
+	}
+	v.Controlled("Rita", false)
+	if v.TakeBack.Visible() || count(v.Chat.Lines(), "Rita steuert Ihren Computer nicht mehr") != 1 {
+		t.Errorf("after the revoke: take back shown %v, chat %q", v.TakeBack.Visible(), v.Chat.Lines())
+	}
+	v.AskControl("Sam", func(ok bool) { answers = append(answers, ok) })
+	tap(v.Prompts()[1].No)
+	if len(answers) != 2 || answers[1] {
+		t.Errorf("answers %v; want [true false]", answers)
 	}
 }

@@ -36,6 +36,12 @@ type CustomerOptions struct {
 	// removes the downloaded client and reports whether it did; nil means
 	// nothing is removed.
 	RemoveSelf func() bool
+	// Share is optional: it starts sharing this computer's screen and
+	// taking the input of representatives in control in the session, and
+	// returns what stops it. nil means nothing is shared (chat only). It
+	// is called once the customer passed the agreement, and only where the
+	// portal allows screen sharing.
+	Share func(s *client.Session) (stop func(), err error)
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -84,6 +90,9 @@ type customerApp struct {
 
 	removeOnce sync.Once
 	removed    bool
+
+	shareOnce sync.Once
+	stopShare func()
 }
 
 // NewCustomerWindow returns the customer client's window: joining at once
@@ -245,6 +254,8 @@ func (c *customerApp) joined(cust *client.Customer) {
 		Agreement: func(ok bool) { c.log.Info("customer agreement", "accepted", ok) },
 		Recording: c.recording(cust),
 		ChatSound: c.bell.Ring,
+		Admitted:  func() { c.share(s, cfg) },
+		TakeBack:  s.RevokeAllControl,
 	})
 	c.win.SetContent(c.view.Content)
 	c.wg.Add(1)
@@ -269,11 +280,59 @@ func (c *customerApp) joined(cust *client.Customer) {
 				c.view.Received(e.Message)
 			case client.ConnectionChanged:
 				c.view.Connection(e.Connected)
+			case client.ControlRequested:
+				c.controlRequested(s, cfg, e.Participant)
+			case client.ControlChanged:
+				c.view.Controlled(e.Participant.Name, e.InControl)
 			case client.SessionEnded:
 				c.view.Ended(c.removeSelf())
 			}
 		})
 	}()
+}
+
+// share starts sharing the screen once, where the portal allows it.
+func (c *customerApp) share(s *client.Session, cfg protocol.CustomerClientConfig) {
+	c.shareOnce.Do(func() {
+		if c.opts.Share == nil || !cfg.Functions.CustomerScreenSharing || cfg.Policy.Control < protocol.ControlView {
+			return
+		}
+		stop, err := c.opts.Share(s)
+		if err != nil {
+			c.log.Warn("share the screen", "err", err)
+			return
+		}
+		c.stopShare = stop
+	})
+}
+
+// controlRequested answers a representative's request for control as the
+// session policy says: refused where it allows viewing only, granted
+// without asking where it does not prompt, else the customer decides.
+func (c *customerApp) controlRequested(s *client.Session, cfg protocol.CustomerClientConfig, p protocol.Participant) {
+	answer := func(allow bool) {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			var err error
+			if allow {
+				err = s.GrantControl(p.ID)
+			} else {
+				err = s.DenyControl(p.ID)
+			}
+			if err != nil {
+				c.log.Warn("answer a control request", "allow", allow, "err", err)
+			}
+		}()
+	}
+	switch {
+	case cfg.Policy.Control < protocol.ControlFull || c.stopShare == nil:
+		answer(false)
+	case !cfg.Policy.Prompt:
+		answer(true)
+	default:
+		c.view.AskControl(p.Name, answer)
+	}
 }
 
 // recording returns the recording prompt's callback: it tells the server
@@ -375,6 +434,9 @@ func (c *customerApp) close() {
 		_ = c.cust.Session().End(ctx, "the customer closed the window")
 		cancel()
 		_ = c.cust.Close()
+	}
+	if c.stopShare != nil {
+		c.stopShare()
 	}
 	c.removeSelf()
 	c.wg.Wait()

@@ -13,7 +13,12 @@ import (
 
 	"fyne.io/fyne/v2/app"
 
+	"github.com/tandemhq/tandem/capture"
+	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/client/joindata"
+	"github.com/tandemhq/tandem/input"
+	"github.com/tandemhq/tandem/input/inject"
+	"github.com/tandemhq/tandem/protocol"
 	"github.com/tandemhq/tandem/ui"
 )
 
@@ -40,7 +45,7 @@ func main() {
 	if lang == "" {
 		lang = os.Getenv("LANG")
 	}
-	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Logger: logger}
+	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Share: share(logger), Logger: logger}
 	if exe, err := os.Executable(); err == nil {
 		d, err := joindata.ReadFile(exe, time.Now())
 		switch {
@@ -66,5 +71,37 @@ func removeSelf(exe string, log *slog.Logger) func() bool {
 			log.Warn("remove the downloaded client", "err", err)
 		}
 		return gone
+	}
+}
+
+// share shares this display's screen in a session and injects the input
+// of the representatives the customer gave control.
+func share(log *slog.Logger) func(s *client.Session) (func(), error) {
+	return func(s *client.Session) (func(), error) {
+		display := os.Getenv("DISPLAY")
+		capt, err := capture.Open(display, capture.Options{}, log.With("component", "capture"))
+		if err != nil {
+			return nil, err
+		}
+		inj, err := inject.New(display, log.With("component", "inject"))
+		if err != nil {
+			capt.Close()
+			return nil, err
+		}
+		if err := s.ShareScreen(capt); err != nil {
+			inj.Close()
+			capt.Close()
+			return nil, err
+		}
+		s.HandleInput(func(from protocol.Participant, ev input.Event) {
+			if err := inj.Inject(ev); err != nil {
+				log.Warn("inject", "from", from.ID, "err", err)
+			}
+		})
+		return func() {
+			s.HandleInput(nil)
+			inj.Close()
+			capt.Close()
+		}, nil
 	}
 }
