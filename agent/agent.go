@@ -41,9 +41,11 @@ type Config struct {
 	// ReconnectTime is how long the client waits for a rep whose
 	// connection dropped before it ends the session; zero means 60s.
 	ReconnectTime time.Duration
-	// EndAction is what happens to the desktop session when the support
-	// session ends (after host.DecideEndAction).
-	EndAction host.EndAction
+	// Termination is the portal's session-end behaviour, and RepOverride
+	// whether a rep may change it during the session (a
+	// client.TerminationChanged event then does).
+	Termination protocol.Termination
+	RepOverride bool
 	// Logger; nil discards.
 	Logger *slog.Logger
 }
@@ -87,6 +89,7 @@ type Agent struct {
 	timer     *time.Timer
 	st        Status
 	closed    bool
+	override  protocol.Termination
 }
 
 // New starts holding the machine for session s.
@@ -165,6 +168,10 @@ func (a *Agent) Handle(ev client.Event) {
 		case "disconnected", "failed", "closed":
 			a.repDown(e.Participant.ID)
 		}
+	case client.TerminationChanged:
+		a.mu.Lock()
+		a.override = e.Termination
+		a.mu.Unlock()
 	case client.SessionEnded:
 		a.end()
 	}
@@ -244,18 +251,19 @@ func (a *Agent) end() {
 	}
 	a.releaseAllLocked()
 	a.st = Status{Ended: true}
+	action := host.DecideEndAction(endAction(a.cfg.Termination), endAction(a.override), a.cfg.RepOverride)
 	a.mu.Unlock()
 
 	var err error
-	if a.cfg.EndAction != host.EndNothing && a.cfg.EndAction != host.EndUnknown {
+	if action != host.EndNothing {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		var out host.Outcome
-		out, err = a.host.End(ctx, a.cfg.EndAction)
+		out, err = a.host.End(ctx, action)
 		cancel()
 		if err != nil {
-			a.log.Error("session end action", "action", a.cfg.EndAction, "err", err)
+			a.log.Error("session end action", "action", action, "err", err)
 		} else {
-			a.log.Info("session end action", "action", a.cfg.EndAction, "by", out)
+			a.log.Info("session end action", "action", action, "by", out.Method)
 		}
 	}
 	a.mu.Lock()
@@ -310,4 +318,18 @@ func (a *Agent) Close() error {
 	a.closed = true
 	a.releaseAllLocked()
 	return nil
+}
+
+// endAction maps the portal's setting to the host's action; the zero
+// value (no setting, no override) maps to EndUnknown.
+func endAction(t protocol.Termination) host.EndAction {
+	switch t {
+	case protocol.TerminationNothing:
+		return host.EndNothing
+	case protocol.TerminationLock:
+		return host.EndLock
+	case protocol.TerminationLogOff:
+		return host.EndLogOff
+	}
+	return host.EndUnknown
 }

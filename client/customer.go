@@ -2,8 +2,15 @@ package client
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/tandemhq/tandem/protocol"
@@ -16,6 +23,7 @@ type Customer struct {
 	reqs      requests
 	session   *Session
 	log       *slog.Logger
+	config    *protocol.CustomerClientConfig
 	closeOnce sync.Once
 }
 
@@ -34,7 +42,7 @@ func Join(ctx context.Context, cfg Config, code, name string) (*Customer, error)
 		return nil, fmt.Errorf("join: %w", err)
 	}
 	a.token = jr.Token
-	c := &Customer{api: a, log: cfg.logger().With("session", jr.Session.ID)}
+	c := &Customer{api: a, log: cfg.logger().With("session", jr.Session.ID), config: jr.Config}
 	// The session exists before the connection so that no frame is missed.
 	ready := make(chan struct{})
 	c.sig = startSignaling(a, c.log, func(env protocol.Envelope) {
@@ -52,6 +60,61 @@ func Join(ctx context.Context, cfg Config, code, name string) (*Customer, error)
 
 // Session is the customer's session.
 func (c *Customer) Session() *Session { return c.session }
+
+// Config is the portal's customer client configuration as snapshotted
+// for this session when it started; nil from a server that sent none.
+func (c *Customer) Config() *protocol.CustomerClientConfig { return c.config }
+
+// WaitStatus asks the server for the customer's place in the queue, the
+// estimated wait and the notices, with texts in lang.
+func (c *Customer) WaitStatus(ctx context.Context, lang string) (protocol.WaitStatus, error) {
+	var st protocol.WaitStatus
+	q := url.Values{"lang": {lang}}
+	err := c.api.do(ctx, "GET", protocol.PathWaitStatus+"?"+q.Encode(), nil, &st)
+	return st, err
+}
+
+// maxBannerBytes bounds a downloaded banner: an 8-bit 480x40 BMP is
+// about 20 KB.
+const maxBannerBytes = 256 << 10
+
+// Banner fetches the chat window banner of the session's configuration
+// from the server and checks it against the configuration's SHA-256. It
+// returns ErrNoBanner when the configuration names none.
+func (c *Customer) Banner(ctx context.Context) ([]byte, error) {
+	if c.config == nil || c.config.Banner.SHA256 == "" {
+		return nil, ErrNoBanner
+	}
+	want := strings.ToLower(c.config.Banner.SHA256)
+	if b, err := hex.DecodeString(want); err != nil || len(b) != sha256.Size {
+		return nil, fmt.Errorf("banner: bad hash %q", want)
+	}
+	// Only the session's own server, at the content address: a
+	// configuration cannot send the client elsewhere.
+	req, err := http.NewRequestWithContext(ctx, "GET", c.api.base.String()+protocol.PathBanners+want, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.api.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("banner: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("banner: %s", resp.Status)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBannerBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("banner: %w", err)
+	}
+	if len(b) > maxBannerBytes {
+		return nil, fmt.Errorf("banner: larger than %d bytes", maxBannerBytes)
+	}
+	if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != want {
+		return nil, errors.New("banner: content does not match its hash")
+	}
+	return b, nil
+}
 
 func (c *Customer) handle(env protocol.Envelope) {
 	switch env.Type {

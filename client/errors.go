@@ -16,6 +16,8 @@ var (
 	ErrSessionEnded = errors.New("client: session ended")
 	// ErrPeerFailed: the peer connection failed or closed before it connected.
 	ErrPeerFailed = errors.New("client: peer connection failed")
+	// ErrNoBanner: the session's configuration names no banner.
+	ErrNoBanner = errors.New("client: no banner configured")
 	// ErrAlreadySharing: the session already shares a screen.
 	ErrAlreadySharing = errors.New("client: already sharing the screen")
 )

@@ -219,7 +219,7 @@ func (r *RemoteScreen) receive(track *webrtc.TrackRemote) {
 	}()
 
 	asm := newAssembler(c)
-	dropped := false
+	dropped, askedForLoss := false, false
 	lastQueued := time.Now()
 	for {
 		_ = track.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
@@ -245,16 +245,18 @@ func (r *RemoteScreen) receive(track *webrtc.TrackRemote) {
 			f.afterLoss = f.afterLoss || dropped
 			select {
 			case queue <- f:
-				dropped, lastQueued = false, now
+				dropped, lastQueued, askedForLoss = false, now, false
 			default:
 				dropped = true
 			}
 		}
 		// Frames were given up: ask for a keyframe now, not when the
-		// next frame comes (on a still screen that may be never).
-		if asm.lost {
+		// next frame comes (on a still screen that may be never); once
+		// per loss, not again while the keyframe is on its way.
+		if asm.lost && !askedForLoss {
 			r.setBroken(true)
-			r.sendPLI(false)
+			r.sendPLI(true)
+			askedForLoss = true
 		}
 		// The decoder asks for a keyframe when it sees a frame it cannot
 		// use; this covers a keyframe that never arrives at all.

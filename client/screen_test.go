@@ -365,3 +365,58 @@ func TestLossyPath(t *testing.T) {
 	}
 	t.Logf("dropped %d packets; %+v", dropped.Load(), s.screen.Stats())
 }
+
+// TestShareAfterConnect: a customer who starts sharing after the rep's
+// connection is up (the agreement came later) still reaches the rep: the
+// connection is made afresh with the screen in it.
+func TestShareAfterConnect(t *testing.T) {
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 800, Height: 600}}})
+	paint(t, d, 800, 600, 1)
+	h := servertest.Start(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	cfg := client.Config{Server: h.URL, Fingerprint: h.Fingerprint, Logger: testLogger(t)}
+	rep, err := client.SignIn(ctx, cfg, h.AdminUser, h.AdminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rep.Close()
+	key, err := rep.CreateKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cust, err := client.Join(ctx, cfg, key.Code, "Ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cust.Close()
+	cs := cust.Session()
+	rs, err := rep.Accept(ctx, cs.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := waitPeer(t, rs, cs.Self().ID)
+	if err := old.Connected(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	capt, err := capture.Open(d.Name, capture.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer capt.Close()
+	if err := cs.ShareScreen(capt); err != nil {
+		t.Fatal(err)
+	}
+	defer cs.StopSharing()
+	var p *client.Peer
+	deadline := time.Now().Add(30 * time.Second)
+	for p == nil || p == old || p.Connected(ctx) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("no new connection with the screen")
+		}
+		time.Sleep(50 * time.Millisecond)
+		p = rs.Peer(cs.Self().ID)
+	}
+	waitSharp(t, &sharing{d: d, screen: p.Screen()}, grab(t, d, 0), 40)
+}

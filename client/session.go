@@ -211,6 +211,13 @@ func (s *Session) handle(env protocol.Envelope) {
 			s.mu.Unlock()
 		}
 		s.ev.emit(ChatReceived{Message: m})
+	case protocol.TypeSessionTermination:
+		var o protocol.TerminationOverride
+		if err := env.Decode(&o); err != nil {
+			s.log.Warn("ignoring termination override", "err", err)
+			return
+		}
+		s.ev.emit(TerminationChanged{SessionID: s.id, Termination: o.Termination})
 	case protocol.TypeSessionEnded:
 		var e protocol.SessionEnded
 		if err := env.Decode(&e); err != nil {
@@ -303,24 +310,68 @@ func (s *Session) connectPeer(m protocol.PeerConnect) {
 	}
 }
 
-// ShareScreen makes this side send screen to every rep it connects to
-// from now on, each at the bitrate its connection allows. The customer
-// calls it right after joining, before a rep accepts; a peer connection
-// that is already up keeps what it had until it reconnects. The Screen
-// stays the caller's to close, after the session.
+// ShareScreen makes this side send screen to every rep, each at the
+// bitrate its connection allows. A peer connection that is already up is
+// connected afresh with the screen in it. The Screen stays the caller's
+// to close, after StopSharing or the session's end.
 func (s *Session) ShareScreen(screen Screen) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.share != nil {
+		s.mu.Unlock()
 		return fmt.Errorf("share screen: %w", ErrAlreadySharing)
 	}
 	select {
 	case <-s.ended:
+		s.mu.Unlock()
 		return ErrSessionEnded
 	default:
 	}
-	s.share = newSharer(screen, s.log)
+	sh := newSharer(screen, s.log)
+	s.share = sh
+	var up []*Peer
+	for _, p := range s.peers {
+		if p.initiator {
+			up = append(up, p)
+		}
+	}
+	s.mu.Unlock()
+	for _, old := range up {
+		cfg := old.cfg
+		cfg.share = sh
+		s.restartPeer(old, cfg)
+	}
 	return nil
+}
+
+// StopSharing stops sending the screen; the reps keep their last
+// picture. It returns once the sharer's goroutines are gone, so the
+// Screen may then be closed.
+func (s *Session) StopSharing() {
+	s.mu.Lock()
+	sh := s.share
+	s.share = nil
+	s.mu.Unlock()
+	if sh != nil {
+		sh.close()
+	}
+}
+
+// restartPeer replaces a peer connection by a new attempt made from cfg.
+func (s *Session) restartPeer(old *Peer, cfg peerConfig) {
+	_ = old.Close()
+	p, err := newPeer(cfg)
+	if err != nil {
+		s.log.Error("peer connection", "err", err)
+		return
+	}
+	s.mu.Lock()
+	if s.peers[p.part.ID] == old {
+		s.peers[p.part.ID] = p
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	_ = p.Close() // replaced meanwhile
 }
 
 func (s *Session) sharing() *sharer {

@@ -248,6 +248,7 @@ type videoSender struct {
 	mu      sync.Mutex
 	codec   codec.Codec
 	wantKey bool
+	lastKey time.Time
 
 	// The encoder's state, used by the pump goroutine; stop takes it too.
 	encMu    sync.Mutex
@@ -318,8 +319,17 @@ func (vs *videoSender) bound(c codec.Codec) {
 	vs.sh.screen.Refresh()
 }
 
+// keyframeHoldoff is how long after a keyframe further requests are
+// taken to be about the same loss: a receiver that asked twice while the
+// first keyframe was on its way gets one keyframe, not two.
+const keyframeHoldoff = 300 * time.Millisecond
+
 func (vs *videoSender) requestKeyframe() {
 	vs.mu.Lock()
+	if time.Since(vs.lastKey) < keyframeHoldoff {
+		vs.mu.Unlock()
+		return
+	}
 	vs.wantKey = true
 	vs.mu.Unlock()
 	vs.sh.screen.Refresh()
@@ -424,6 +434,9 @@ func (vs *videoSender) encode(img *image.YCbCr, opts codec.EncodeOptions) codec.
 	}
 	if opts.ForceKeyframe || p.Keyframe {
 		vs.log.Debug("keyframe sent", "bytes", n, "kbps", vs.kbps)
+		vs.mu.Lock()
+		vs.lastKey = time.Now()
+		vs.mu.Unlock()
 	}
 	vs.lastSent = now
 	vs.frames.Add(1)

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tandemhq/tandem/agent"
 	"github.com/tandemhq/tandem/assets"
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/client/joindata"
@@ -42,6 +43,12 @@ type CustomerOptions struct {
 	// is called once the customer passed the agreement, and only where the
 	// portal allows screen sharing.
 	Share func(s *client.Session) (stop func(), err error)
+	// Hold is optional: it takes hold of this computer for the session
+	// (input of reps in control, input lockout while the rep is away, the
+	// end action) as the configuration says. The app passes it every
+	// event of the session; status reports what the customer should see;
+	// release gives the computer back.
+	Hold func(s *client.Session, cfg protocol.CustomerClientConfig) (handle func(client.Event), status <-chan agent.Status, release func())
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -93,6 +100,7 @@ type customerApp struct {
 
 	shareOnce sync.Once
 	stopShare func()
+	release   func()
 }
 
 // NewCustomerWindow returns the customer client's window: joining at once
@@ -264,10 +272,23 @@ func (c *customerApp) joined(cust *client.Customer) {
 		c.prepare(cust, lang)
 	}()
 	seen := map[string]bool{}
+	hold := func(client.Event) {}
+	if c.opts.Hold != nil {
+		var status <-chan agent.Status
+		var release func()
+		hold, status, release = c.opts.Hold(s, cfg)
+		c.release = release
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.followHold(status)
+		}()
+	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		pumpSession(s, c.done, func(ev client.Event) {
+			hold(ev)
 			switch e := ev.(type) {
 			case client.SessionChanged:
 				for _, p := range e.Info.Participants {
@@ -438,6 +459,32 @@ func (c *customerApp) close() {
 	if c.stopShare != nil {
 		c.stopShare()
 	}
+	if c.release != nil {
+		c.release()
+	}
 	c.removeSelf()
 	c.wg.Wait()
+}
+
+// followHold shows what the hold on this computer reports: the rep's
+// connection lost (and the customer's input locked out) or back.
+func (c *customerApp) followHold(status <-chan agent.Status) {
+	for {
+		select {
+		case <-c.done:
+			return
+		case st := <-status:
+			if st.Ended {
+				if st.EndErr != nil {
+					c.log.Warn("session end action", "err", st.EndErr)
+				}
+				continue
+			}
+			fyne.Do(func() {
+				if c.view != nil {
+					c.view.Connection(!st.RepAway)
+				}
+			})
+		}
+	}
 }

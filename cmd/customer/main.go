@@ -13,11 +13,10 @@ import (
 
 	"fyne.io/fyne/v2/app"
 
+	"github.com/tandemhq/tandem/agent"
 	"github.com/tandemhq/tandem/capture"
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/client/joindata"
-	"github.com/tandemhq/tandem/input"
-	"github.com/tandemhq/tandem/input/inject"
 	"github.com/tandemhq/tandem/protocol"
 	"github.com/tandemhq/tandem/ui"
 )
@@ -45,7 +44,7 @@ func main() {
 	if lang == "" {
 		lang = os.Getenv("LANG")
 	}
-	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Share: share(logger), Logger: logger}
+	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Share: share(logger), Hold: hold(logger), Logger: logger}
 	if exe, err := os.Executable(); err == nil {
 		d, err := joindata.ReadFile(exe, time.Now())
 		switch {
@@ -74,34 +73,37 @@ func removeSelf(exe string, log *slog.Logger) func() bool {
 	}
 }
 
-// share shares this display's screen in a session and injects the input
-// of the representatives the customer gave control.
+// share shares this display's screen in a session.
 func share(log *slog.Logger) func(s *client.Session) (func(), error) {
 	return func(s *client.Session) (func(), error) {
-		display := os.Getenv("DISPLAY")
-		capt, err := capture.Open(display, capture.Options{}, log.With("component", "capture"))
+		capt, err := capture.Open(os.Getenv("DISPLAY"), capture.Options{}, log.With("component", "capture"))
 		if err != nil {
-			return nil, err
-		}
-		inj, err := inject.New(display, log.With("component", "inject"))
-		if err != nil {
-			capt.Close()
 			return nil, err
 		}
 		if err := s.ShareScreen(capt); err != nil {
-			inj.Close()
 			capt.Close()
 			return nil, err
 		}
-		s.HandleInput(func(from protocol.Participant, ev input.Event) {
-			if err := inj.Inject(ev); err != nil {
-				log.Warn("inject", "from", from.ID, "err", err)
-			}
-		})
 		return func() {
-			s.HandleInput(nil)
-			inj.Close()
+			s.StopSharing()
 			capt.Close()
 		}, nil
+	}
+}
+
+// hold takes hold of this computer for a session, as the portal's
+// configuration says: the input of reps in control, the input lockout
+// while the rep is away, and the end action.
+func hold(log *slog.Logger) func(s *client.Session, cfg protocol.CustomerClientConfig) (func(client.Event), <-chan agent.Status, func()) {
+	return func(s *client.Session, cfg protocol.CustomerClientConfig) (func(client.Event), <-chan agent.Status, func()) {
+		a := agent.New(s, agent.Config{
+			Display:       os.Getenv("DISPLAY"),
+			Lockout:       cfg.Connection.InputLockout,
+			ReconnectTime: time.Duration(cfg.Connection.ReconnectSeconds) * time.Second,
+			Termination:   cfg.Connection.Termination,
+			RepOverride:   cfg.Connection.RepOverride,
+			Logger:        log.With("component", "agent"),
+		})
+		return a.Handle, a.Status(), func() { a.Close() }
 	}
 }
