@@ -396,6 +396,7 @@ func (r *repApp) openSession(s *client.Session) {
 		},
 		Control: func(on bool) {
 			r.log.Info("remote control", "session", s.ID(), "on", on)
+			r.setControl(s, v, on)
 		},
 		Termination: func(t protocol.Termination) {
 			ctxDo(10*time.Second, func(ctx context.Context) error { return r.rep.SetTermination(ctx, s.ID(), t) }, "End-of-session behaviour not changed: ")
@@ -404,6 +405,7 @@ func (r *repApp) openSession(s *client.Session) {
 		Close: func() { r.con.CloseSession(s.ID()) },
 	})
 	v.Summary.SetPortal(r.portalName(s.Info().Portal))
+	r.watchScreen(s, v)
 	r.goWait(func() {
 		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
 		defer cancel()
@@ -440,6 +442,8 @@ func (r *repApp) openSession(s *client.Session) {
 				v.SetInfo(e.Info)
 			case client.PeerChanged:
 				v.Peer.SetText("Direct connection to " + e.Participant.Name + ": " + e.State)
+			case client.ControlChanged:
+				r.controlChanged(v, e)
 			case client.SessionEnded:
 				v.Ended(e.Ended.Reason)
 			}

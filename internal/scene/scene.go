@@ -148,6 +148,9 @@ type modeRequest struct {
 // opts.Mode. The scene is drawn and the X server has processed the drawing
 // when Start returns. The caller must call Close.
 func Start(display string, opts Options, log *slog.Logger) (*Scene, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	opts, err := opts.resolved()
 	if err != nil {
 		return nil, err

@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/input"
+	"github.com/tandemhq/tandem/protocol"
+)
+
+// watchScreen shows the customer's screen in the session's Screen tab
+// for as long as the session lasts, following the connection to the
+// customer through reconnects.
+func (r *repApp) watchScreen(s *client.Session, v *SessionView) {
+	r.goWait(func() {
+		var current *client.Peer
+		// streaming stops the stream of the current connection.
+		streaming := struct{ stop func() }{func() {}}
+		defer func() { streaming.stop() }()
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-r.done:
+				return
+			case <-s.Ended():
+				r.do(func() { forgetPanel(v) })
+				return
+			case <-tick.C:
+			}
+			p := customerPeer(s)
+			if p == nil || p == current || p.Screen() == nil {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(r.ctx, 100*time.Millisecond)
+			err := p.Connected(ctx)
+			cancel()
+			if err != nil {
+				continue
+			}
+			streaming.stop()
+			current = p
+			streamCtx, cancel := context.WithCancel(r.ctx)
+			streaming.stop = cancel
+			peer := p
+			r.do(func() {
+				panel := NewScreenPanel(r.win, func(ev input.Event) {
+					if err := peer.SendInput(ev); err != nil {
+						r.log.Debug("input not sent", "err", err)
+					}
+				}, func(i int) {
+					if err := peer.Screen().SelectMonitor(i); err != nil {
+						r.log.Warn("monitor not selected", "err", err)
+					}
+				})
+				// The view's updates go to the console's UI goroutine
+				// asynchronously (r.do serialises the test driver, which
+				// runs fyne.Do on the caller's goroutine).
+				panel.View.do = func(f func()) { r.goWait(func() { r.do(f) }) }
+				v.SetScreen(panel.Content)
+				setPanel(v, panel)
+				v.Control.SetChecked(false)
+				r.goWait(func() { StreamScreen(streamCtx, panel, peer.Screen(), r.do) })
+			})
+		}
+	})
+}
+
+// customerPeer is the rep's connection to the session's customer.
+func customerPeer(s *client.Session) *client.Peer {
+	for _, p := range s.Info().Participants {
+		if p.Role == protocol.RoleCustomer {
+			return s.Peer(p.ID)
+		}
+	}
+	return nil
+}
+
+// setControl asks the customer for control, or gives it up.
+func (r *repApp) setControl(s *client.Session, v *SessionView, on bool) {
+	p := customerPeer(s)
+	if p == nil {
+		v.Chat.Notice("The customer's computer is not connected yet.")
+		v.Control.SetChecked(false)
+		return
+	}
+	if !on {
+		if sp := panelOf(v); sp != nil {
+			sp.SetControl(false)
+		}
+		return
+	}
+	if err := p.RequestControl(); err != nil {
+		v.Chat.Notice("Could not ask for control: " + friendly(err))
+		v.Control.SetChecked(false)
+		return
+	}
+	v.Chat.Notice("Asked the customer for control…")
+}
+
+// controlChanged follows the customer's answer: control granted, taken
+// back, or refused.
+func (r *repApp) controlChanged(v *SessionView, e client.ControlChanged) {
+	switch {
+	case e.Denied:
+		v.Chat.Notice("The customer declined remote control.")
+		v.Control.SetChecked(false)
+	case e.InControl:
+		v.Chat.Notice("You now control the customer's computer.")
+		if sp := panelOf(v); sp != nil {
+			sp.SetControl(true)
+		}
+	default:
+		v.Chat.Notice("The customer took back control.")
+		v.Control.SetChecked(false)
+		if sp := panelOf(v); sp != nil {
+			sp.SetControl(false)
+		}
+	}
+}
+
+// panels holds each session view's screen panel.
+var (
+	panelsMu sync.Mutex
+	panels   = map[*SessionView]*ScreenPanel{}
+)
+
+func setPanel(v *SessionView, p *ScreenPanel) {
+	panelsMu.Lock()
+	defer panelsMu.Unlock()
+	panels[v] = p
+}
+
+func panelOf(v *SessionView) *ScreenPanel {
+	panelsMu.Lock()
+	defer panelsMu.Unlock()
+	return panels[v]
+}
+
+// forgetPanel drops a closed session view's panel.
+func forgetPanel(v *SessionView) {
+	panelsMu.Lock()
+	defer panelsMu.Unlock()
+	delete(panels, v)
+}

@@ -1,0 +1,138 @@
+//go:build linux && cgo
+
+package ui
+
+import (
+	"context"
+	"image"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tandemhq/tandem/agent"
+	"github.com/tandemhq/tandem/capture"
+	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/internal/scene"
+	"github.com/tandemhq/tandem/internal/xvfb"
+	"github.com/tandemhq/tandem/server/servertest"
+)
+
+// TestConsoleSeesAndControlsTheCustomersScreen runs the console against a
+// real server and a customer sharing a real Xvfb screen with the test
+// scene: the customer's screen appears in the session's Screen tab; the
+// rep asks for control, the customer grants it, and a click made in the
+// console's remote view reaches the customer's screen, whose change comes
+// back as a picture.
+func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 1024, Height: 768}}})
+	sc, err := scene.Start(d.Name, scene.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	h := servertest.Start(t)
+	a := test.NewTempApp(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	l := &liveConsole{t: t, ctx: ctx}
+	l.r = newRepApp(a, RepOptions{Server: h.URL, User: h.AdminUser, Password: h.AdminPassword, Fingerprint: h.Fingerprint, Sound: func() {}}, l.do)
+	defer l.r.close()
+	r := l.r
+	l.waitFor("sign-in", func() bool { return r.con != nil })
+
+	// The customer: shares the screen, and its agent injects what the
+	// rep in control sends.
+	// (The console's own rep makes the key: signaling goes to a rep's
+	// newest connection, so a second sign-in would take the session.)
+	cfg := client.Config{Server: h.URL, Fingerprint: h.Fingerprint}
+	k, err := r.rep.CreateKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cust, err := client.Join(ctx, cfg, k.Code, "Ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cust.Close()
+	cs := cust.Session()
+	capt, err := capture.Open(d.Name, capture.Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer capt.Close()
+	if err := cs.ShareScreen(capt); err != nil {
+		t.Fatal(err)
+	}
+	defer cs.StopSharing()
+	ag := agent.New(cs, agent.Config{Display: d.Name})
+	defer ag.Close()
+	go func() {
+		for {
+			select {
+			case ev := <-cs.Events():
+				if req, ok := ev.(client.ControlRequested); ok {
+					_ = cs.GrantControl(req.Participant.ID)
+				}
+				ag.Handle(ev)
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	l.waitFor("Ada in the queue", func() bool { return len(r.con.Queue.Rows()) == 1 })
+	l.do(func() { test.Tap(r.con.GetNext) })
+	l.waitFor("a session tab", func() bool { return len(r.con.Sessions()) == 1 })
+	var v *SessionView
+	l.do(func() { v = r.con.Sessions()[0] })
+	var p *ScreenPanel
+	l.waitFor("the customer's screen", func() bool {
+		p = panelOf(v)
+		return p != nil && p.View.FrameSize() == image.Pt(1024, 768)
+	})
+	l.do(func() {
+		if p.View.Control() || !p.CtrlAltDel.Disabled() {
+			t.Error("the view takes input before the customer granted control")
+		}
+		v.Tabs.SelectIndex(1) // Screen
+		r.win.Resize(fyne.NewSize(1400, 1000))
+		p.Scale.SetSelected(scaleActualLabel)
+		v.Control.SetChecked(true)
+	})
+	l.waitFor("the view laid out", func() bool { return p.View.Size().Width > 200 && p.View.Size().Height > 200 })
+	l.waitFor("control granted", func() bool { return p.View.Control() })
+
+	// Click the scene's marker through the remote view (1:1, no offset:
+	// view point = screen point).
+	m := scene.MarkerRect()
+	at := fyne.NewPos(float32(m.Min.X+m.Dx()/2), float32(m.Min.Y+m.Dy()/2))
+	ev := &desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: at}, Button: desktop.MouseButtonPrimary}
+	l.do(func() {
+		p.View.MouseMoved(ev)
+		p.View.MouseDown(ev)
+		p.View.MouseUp(ev)
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for sc.Clicks() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the click in the console never reached the customer's screen")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// The marker's new colour comes back as a picture: the rep's view of
+	// the customer's screen is live.
+	want := scene.MarkerColourFor(1)
+	c := m.Min.Add(m.Size().Div(2))
+	l.waitFor("the marker's new colour in the console", func() bool {
+		f := p.View.frame
+		if f == nil || f.rgba == nil || !c.In(f.rgba.Rect) {
+			return false
+		}
+		got := f.rgba.RGBAAt(c.X, c.Y)
+		// Bright green after one click, dark red before.
+		return (got.G > 128) == (want.G > 128)
+	})
+}
