@@ -75,7 +75,7 @@ func TestPortal(t *testing.T) {
 		want         []string
 	}{
 		{"right code", origin, url.Values{"code": {protocol.FormatCode(k.Code)}, "name": {"Carol <b>"}}, 200,
-			[]string{protocol.FormatCode(k.Code), "tandem-customer -join " + h.URL + "/k/" + k.Code + "?fp=" + h.Fingerprint, "later", "Carol &lt;b&gt;"}},
+			[]string{protocol.FormatCode(k.Code), "tandem-customer -join " + h.URL + "/k/" + k.Code + "?fp=" + h.Fingerprint, "Download the support program", "Carol &lt;b&gt;"}},
 		{"short code", origin, url.Values{"code": {"12345"}}, 400, []string{"exactly 9 digits", `value="12345"`}},
 		{"letters", origin, url.Values{"code": {"12345678x"}}, 400, []string{"exactly 9 digits"}},
 		{"cross-site post", "https://evil.example", url.Values{"code": {k.Code}}, 403, []string{"refused"}},
@@ -95,8 +95,9 @@ func TestPortal(t *testing.T) {
 	}
 
 	status, _, body = page(t, a, "GET", "/k/"+k.Code+"?fp="+h.Fingerprint, "", nil)
-	if status != 200 || !strings.Contains(body, protocol.FormatCode(k.Code)) || !strings.Contains(body, "tandem-customer -join") {
-		t.Errorf("GET key page = %d; want the code and how to connect:\n%s", status, body)
+	if status != 200 || !strings.Contains(body, protocol.FormatCode(k.Code)) || !strings.Contains(body, "tandem-customer -join") ||
+		!strings.Contains(body, `href="/download/`+k.Code+`"`) {
+		t.Errorf("GET key page = %d; want the code, the download link and how to connect:\n%s", status, body)
 	}
 	status, _, body = page(t, a, "GET", "/k/12ab", "", nil)
 	if status != 404 || !strings.Contains(body, "does not hold a valid session code") {
