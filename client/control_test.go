@@ -1,38 +1,20 @@
 package client_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/input"
 	"github.com/tandemhq/tandem/protocol"
-	"github.com/tandemhq/tandem/server/servertest"
 )
 
 // TestControlIsTheCustomers checks the customer's authority over input:
 // nothing from a rep is handed on until the customer grants control, and
 // nothing after it revokes it.
 func TestControlIsTheCustomers(t *testing.T) {
-	h := servertest.Start(t)
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
-	cfg := client.Config{Server: h.URL, Fingerprint: h.Fingerprint, Logger: testLogger(t)}
-	rep, err := client.SignIn(ctx, cfg, h.AdminUser, h.AdminPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rep.Close()
-	key, err := rep.CreateKey(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cust, err := client.Join(ctx, cfg, key.Code, "Ada")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cust.Close()
+	p := newPair(t, 60*time.Second)
+	ctx, rep, cust := p.ctx, p.rep, p.cust
 	cs := cust.Session()
 	got := make(chan input.Event, 16)
 	cs.HandleInput(func(from protocol.Participant, ev input.Event) {

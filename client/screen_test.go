@@ -372,24 +372,8 @@ func TestLossyPath(t *testing.T) {
 func TestShareAfterConnect(t *testing.T) {
 	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 800, Height: 600}}})
 	paint(t, d, 800, 600, 1)
-	h := servertest.Start(t)
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
-	cfg := client.Config{Server: h.URL, Fingerprint: h.Fingerprint, Logger: testLogger(t)}
-	rep, err := client.SignIn(ctx, cfg, h.AdminUser, h.AdminPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rep.Close()
-	key, err := rep.CreateKey(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cust, err := client.Join(ctx, cfg, key.Code, "Ada")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cust.Close()
+	p := newPair(t, 60*time.Second)
+	ctx, rep, cust := p.ctx, p.rep, p.cust
 	cs := cust.Session()
 	rs, err := rep.Accept(ctx, cs.ID())
 	if err != nil {
@@ -409,14 +393,14 @@ func TestShareAfterConnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cs.StopSharing()
-	var p *client.Peer
+	var peer *client.Peer
 	deadline := time.Now().Add(30 * time.Second)
-	for p == nil || p == old || p.Connected(ctx) != nil {
+	for peer == nil || peer == old || peer.Connected(ctx) != nil {
 		if time.Now().After(deadline) {
 			t.Fatal("no new connection with the screen")
 		}
 		time.Sleep(50 * time.Millisecond)
-		p = rs.Peer(cs.Self().ID)
+		peer = rs.Peer(cs.Self().ID)
 	}
-	waitSharp(t, &sharing{d: d, screen: p.Screen()}, grab(t, d, 0), 40)
+	waitSharp(t, &sharing{d: d, screen: peer.Screen()}, grab(t, d, 0), 40)
 }

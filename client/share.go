@@ -7,7 +7,6 @@ import (
 	"image"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtcp"
@@ -257,8 +256,6 @@ type videoSender struct {
 	lastSent time.Time
 	refining bool
 	kbps     int
-
-	frames, bytes atomic.Int64
 }
 
 // newVideoSender adds the screen track to a peer connection, before its
@@ -439,7 +436,5 @@ func (vs *videoSender) encode(img *image.YCbCr, opts codec.EncodeOptions) codec.
 		vs.mu.Unlock()
 	}
 	vs.lastSent = now
-	vs.frames.Add(1)
-	vs.bytes.Add(int64(n))
 	return p
 }

@@ -57,6 +57,10 @@ type SessionView struct {
 	SaveLog *widget.Button
 	Content fyne.CanvasObject
 
+	// screen is the remote screen panel once the customer's computer is
+	// connected; UI goroutine only.
+	screen *ScreenPanel
+
 	win    fyne.Window
 	selfID string
 	info   protocol.SessionInfo

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/tandemhq/tandem/client"
@@ -26,7 +25,6 @@ func (r *repApp) watchScreen(s *client.Session, v *SessionView) {
 			case <-r.done:
 				return
 			case <-s.Ended():
-				r.do(func() { forgetPanel(v) })
 				return
 			case <-tick.C:
 			}
@@ -60,7 +58,7 @@ func (r *repApp) watchScreen(s *client.Session, v *SessionView) {
 				// runs fyne.Do on the caller's goroutine).
 				panel.View.do = func(f func()) { r.goWait(func() { r.do(f) }) }
 				v.SetScreen(panel.Content)
-				setPanel(v, panel)
+				v.screen = panel
 				v.Control.SetChecked(false)
 				r.goWait(func() { StreamScreen(streamCtx, panel, peer.Screen(), r.do) })
 			})
@@ -87,7 +85,7 @@ func (r *repApp) setControl(s *client.Session, v *SessionView, on bool) {
 		return
 	}
 	if !on {
-		if sp := panelOf(v); sp != nil {
+		if sp := v.screen; sp != nil {
 			sp.SetControl(false)
 		}
 		return
@@ -109,39 +107,14 @@ func (r *repApp) controlChanged(v *SessionView, e client.ControlChanged) {
 		v.Control.SetChecked(false)
 	case e.InControl:
 		v.Chat.Notice("You now control the customer's computer.")
-		if sp := panelOf(v); sp != nil {
+		if sp := v.screen; sp != nil {
 			sp.SetControl(true)
 		}
 	default:
 		v.Chat.Notice("The customer took back control.")
 		v.Control.SetChecked(false)
-		if sp := panelOf(v); sp != nil {
+		if sp := v.screen; sp != nil {
 			sp.SetControl(false)
 		}
 	}
-}
-
-// panels holds each session view's screen panel.
-var (
-	panelsMu sync.Mutex
-	panels   = map[*SessionView]*ScreenPanel{}
-)
-
-func setPanel(v *SessionView, p *ScreenPanel) {
-	panelsMu.Lock()
-	defer panelsMu.Unlock()
-	panels[v] = p
-}
-
-func panelOf(v *SessionView) *ScreenPanel {
-	panelsMu.Lock()
-	defer panelsMu.Unlock()
-	return panels[v]
-}
-
-// forgetPanel drops a closed session view's panel.
-func forgetPanel(v *SessionView) {
-	panelsMu.Lock()
-	defer panelsMu.Unlock()
-	delete(panels, v)
 }

@@ -90,7 +90,7 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 	l.do(func() { v = r.con.Sessions()[0] })
 	var p *ScreenPanel
 	l.waitFor("the customer's screen", func() bool {
-		p = panelOf(v)
+		p = v.screen
 		return p != nil && p.View.FrameSize() == image.Pt(1024, 768)
 	})
 	l.do(func() {

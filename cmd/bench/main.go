@@ -28,6 +28,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kbinani/screenshot"
@@ -433,7 +434,7 @@ func (b *bench) pipeline(ctx context.Context) error {
 			return errors.New("the session never reached the rep's queue")
 		}
 	}
-	peer, err := waitPeer(ctx, rs, cs.Self().ID)
+	peer, inControl, err := waitPeer(ctx, rs, cs.Self().ID)
 	if err != nil {
 		return err
 	}
@@ -490,17 +491,17 @@ func (b *bench) pipeline(ctx context.Context) error {
 	b.res.PSNRStaticDB = math.Round(codec.PSNR(ref, got, ref.Rect)*100) / 100
 	progress("static PSNR %.2f dB", b.res.PSNRStaticDB)
 
-	return b.clickToPhoton(ctx, peer, rv)
+	return b.clickToPhoton(ctx, peer, inControl, rv)
 }
 
 // clickToPhoton clicks the marker from the rep and times until the rep
 // decodes the frame where its colour changed.
-func (b *bench) clickToPhoton(ctx context.Context, peer *client.Peer, rv *rep) error {
+func (b *bench) clickToPhoton(ctx context.Context, peer *client.Peer, inControl *atomic.Bool, rv *rep) error {
 	if err := peer.RequestControl(); err != nil {
 		return err
 	}
 	deadline := time.Now().Add(20 * time.Second)
-	for !controlled(peer) {
+	for !inControl.Load() {
 		if time.Now().After(deadline) {
 			return errors.New("the customer never granted control")
 		}
@@ -541,40 +542,27 @@ func (b *bench) clickToPhoton(ctx context.Context, peer *client.Peer, rv *rep) e
 	return nil
 }
 
-// controlled is set by the rep's session events; see waitPeer.
-func controlled(p *client.Peer) bool {
-	controlMu.Lock()
-	defer controlMu.Unlock()
-	return inControl[p]
-}
-
-var (
-	controlMu sync.Mutex
-	inControl = map[*client.Peer]bool{}
-)
-
 // waitPeer waits for the rep's connection to the customer and follows
 // the rep's control state from the session's events.
-func waitPeer(ctx context.Context, s *client.Session, id string) (*client.Peer, error) {
+func waitPeer(ctx context.Context, s *client.Session, id string) (*client.Peer, *atomic.Bool, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if p := s.Peer(id); p != nil {
 			if err := p.Connected(ctx); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
+			var inControl atomic.Bool
 			go func() {
 				for ev := range s.Events() {
 					if c, ok := ev.(client.ControlChanged); ok {
-						controlMu.Lock()
-						inControl[p] = c.InControl
-						controlMu.Unlock()
+						inControl.Store(c.InControl)
 					}
 				}
 			}()
-			return p, nil
+			return p, &inControl, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, errors.New("no peer connection within 30s")
+			return nil, nil, errors.New("no peer connection within 30s")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
