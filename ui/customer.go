@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -144,6 +145,9 @@ type CustomerView struct {
 	End        *widget.Button
 	// TakeBack takes control back; shown while a representative has it.
 	TakeBack *widget.Button
+	// Presence says who is in the session, who can see the screen and
+	// who controls the computer; shown once a representative joined.
+	Presence *widget.Label
 	// Notices holds the customer notices, each with its end link.
 	Notices *fyne.Container
 	Content fyne.CanvasObject
@@ -163,9 +167,13 @@ type CustomerView struct {
 	noticeIDs  map[string]bool
 	// controllers are the names of the participants in control.
 	controllers map[string]bool
-	statusBox   *fyne.Container
-	chatBox     *fyne.Container
-	endText     string
+	// reps are the representatives in the session, in joining order.
+	reps []string
+	// sharing is true while the screen is shared.
+	sharing   bool
+	statusBox *fyne.Container
+	chatBox   *fyne.Container
+	endText   string
 }
 
 // CustomerPrompt is a question to the customer: two text links in the chat
@@ -233,11 +241,15 @@ func newCustomerView(win fyne.Window, s CustomerSetup, cb CustomerCallbacks, do 
 	v.End.Importance = widget.DangerImportance
 	v.ChatToggle = widget.NewButton(t("chat.hide"), v.toggleChat)
 	v.Notices = container.NewVBox()
+	v.Presence = widget.NewLabel("")
+	v.Presence.Wrapping = fyne.TextWrapWord
+	v.Presence.Importance = widget.HighImportance
+	v.Presence.Hide()
 	// The status wraps inside a box of fixed width: a wrapping label
 	// measured before its first layout asks for one word per line.
 	v.statusBox = container.NewGridWrap(fyne.NewSize(480, 64), v.Status)
 	v.chatBox = container.NewStack(v.Chat.Content)
-	top := container.NewVBox(container.NewCenter(v.Banner), v.Title, v.statusBox, v.Notices)
+	top := container.NewVBox(container.NewCenter(v.Banner), v.Title, v.Presence, v.statusBox, v.Notices)
 	// The way out stays at the bottom, whether the chat is shown or not.
 	v.TakeBack = widget.NewButtonWithIcon(t("control.take_back"), theme.CancelIcon(), func() {
 		if v.cb.TakeBack != nil {
@@ -459,7 +471,11 @@ func (v *CustomerView) ChattingWith(name string) {
 	v.state = stateChatting
 	v.stopTimers()
 	v.Notices.Hide()
-	v.Title.SetText(fmt.Sprintf(v.t("chat.with"), name))
+	v.Title.SetText(v.t("session.title"))
+	if !slices.Contains(v.reps, name) {
+		v.reps = append(v.reps, name)
+	}
+	v.showPresence()
 	v.Status.SetText("")
 	v.statusBox.Hide()
 	v.Chat.Notice(fmt.Sprintf(v.t("chat.with"), name))
@@ -503,7 +519,68 @@ func (v *CustomerView) Controlled(name string, on bool) {
 	} else {
 		v.TakeBack.Hide()
 	}
+	v.showPresence()
 	v.relayout()
+}
+
+// Present takes the representatives now in the session: those who left
+// drop out of the presence line, and of control.
+func (v *CustomerView) Present(names []string) {
+	v.reps = slices.Clone(names)
+	for n := range v.controllers {
+		if !slices.Contains(names, n) {
+			delete(v.controllers, n)
+		}
+	}
+	if len(v.controllers) == 0 {
+		v.TakeBack.Hide()
+	}
+	v.showPresence()
+	v.relayout()
+}
+
+// Sharing says whether the screen is shared with the representatives.
+func (v *CustomerView) Sharing(on bool) {
+	v.sharing = on
+	v.showPresence()
+	v.relayout()
+}
+
+// PresenceText is what the presence line says: who can see the screen
+// (or is only in the chat) and who controls the computer; empty when no
+// representative is in the session.
+func (v *CustomerView) PresenceText() string {
+	if len(v.reps) == 0 {
+		return ""
+	}
+	key := "presence.chat"
+	if v.sharing {
+		key = "presence.watching"
+	}
+	lines := []string{fmt.Sprintf(v.t(key), strings.Join(v.reps, ", "))}
+	var ctl []string
+	for _, n := range v.reps {
+		if v.controllers[n] {
+			ctl = append(ctl, n)
+		}
+	}
+	if len(ctl) > 0 {
+		lines = append(lines, fmt.Sprintf(v.t("presence.control"), strings.Join(ctl, ", ")))
+	} else if v.sharing {
+		lines = append(lines, v.t("presence.view_only"))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// showPresence updates the presence line.
+func (v *CustomerView) showPresence() {
+	text := v.PresenceText()
+	v.Presence.SetText(text)
+	if text == "" || v.state == stateEnded {
+		v.Presence.Hide()
+	} else {
+		v.Presence.Show()
+	}
 }
 
 // Orphaned shows that no representative is available, and opens the
@@ -588,6 +665,7 @@ func (v *CustomerView) Ended(removed bool) {
 	v.Chat.Send.Disable()
 	v.End.Disable()
 	v.TakeBack.Hide()
+	v.Presence.Hide()
 	if first && v.endText != "" {
 		v.Chat.Notice(v.endText)
 	}

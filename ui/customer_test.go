@@ -132,8 +132,11 @@ func TestCustomerViewStates(t *testing.T) {
 	}
 	v.Start()
 	v.ChattingWith("Rita")
-	if v.Title.Text != "You are now chatting with Rita." {
-		t.Errorf("title %q", v.Title.Text)
+	if v.Title.Text != "Connected with support" {
+		t.Errorf("title %q; want %q", v.Title.Text, "Connected with support")
+	}
+	if n := count(v.Chat.Lines(), "You are now chatting with Rita."); n != 1 {
+		t.Errorf("%d \"now chatting with Rita\" lines; want 1", n)
 	}
 	// A transfer says it again.
 	v.ChattingWith("Sam")
@@ -753,5 +756,56 @@ func TestControlAskedAndTakenBack(t *testing.T) {
 	tap(v.Prompts()[1].No)
 	if len(answers) != 2 || answers[1] {
 		t.Errorf("answers %v; want [true false]", answers)
+	}
+}
+
+func TestCustomerViewPresence(t *testing.T) {
+	for _, tc := range []struct {
+		lang    string
+		reps    []string
+		sharing bool
+		control []string
+		want    string
+	}{
+		{"en", nil, true, nil, ""},
+		{"en", []string{"Rita"}, false, nil, "In the chat: Rita"},
+		{"en", []string{"Rita"}, true, nil, "Can see your screen: Rita\nNo one controls your computer."},
+		{"en", []string{"Rita", "Sam"}, true, []string{"Sam"}, "Can see your screen: Rita, Sam\nControls your mouse and keyboard: Sam"},
+		{"de", []string{"Rita", "Sam"}, true, []string{"Rita", "Sam"}, "Sieht Ihren Bildschirm: Rita, Sam\nSteuert Ihre Maus und Tastatur: Rita, Sam"},
+	} {
+		v, _, _ := newView(t, tc.lang, nil)
+		v.Start()
+		for _, n := range tc.reps {
+			v.ChattingWith(n)
+		}
+		v.Sharing(tc.sharing)
+		for _, n := range tc.control {
+			v.Controlled(n, true)
+		}
+		if got := v.PresenceText(); got != tc.want {
+			t.Errorf("%s %v sharing %v control %v: %q; want %q", tc.lang, tc.reps, tc.sharing, tc.control, got, tc.want)
+		}
+		if got := v.Presence.Visible(); got != (tc.want != "") {
+			t.Errorf("%s %v: presence shown %v; want %v", tc.lang, tc.reps, got, tc.want != "")
+		}
+	}
+
+	// A rep who leaves drops out, and so does the control they had.
+	v, _, _ := newView(t, "en", nil)
+	v.Start()
+	v.ChattingWith("Rita")
+	v.ChattingWith("Sam")
+	v.Sharing(true)
+	v.Controlled("Sam", true)
+	v.Present([]string{"Rita"})
+	if got, want := v.PresenceText(), "Can see your screen: Rita\nNo one controls your computer."; got != want {
+		t.Errorf("after Sam left: %q; want %q", got, want)
+	}
+	if v.TakeBack.Visible() {
+		t.Error("Take back still shown after the rep in control left")
+	}
+	v.Ended(false)
+	if v.Presence.Visible() {
+		t.Error("presence shown after the end")
 	}
 }

@@ -291,12 +291,18 @@ func (c *customerApp) joined(cust *client.Customer) {
 			hold(ev)
 			switch e := ev.(type) {
 			case client.SessionChanged:
+				var reps []string
 				for _, p := range e.Info.Participants {
-					if p.Role != protocol.RoleCustomer && !seen[p.ID] {
+					if p.Role == protocol.RoleCustomer {
+						continue
+					}
+					reps = append(reps, p.Name)
+					if !seen[p.ID] {
 						seen[p.ID] = true
 						c.view.ChattingWith(p.Name)
 					}
 				}
+				c.view.Present(reps)
 			case client.ChatReceived:
 				c.view.Received(e.Message)
 			case client.ConnectionChanged:
@@ -324,6 +330,7 @@ func (c *customerApp) share(s *client.Session, cfg protocol.CustomerClientConfig
 			return
 		}
 		c.stopShare = stop
+		c.view.Sharing(true)
 	})
 }
 
