@@ -14,6 +14,7 @@ import (
 	"github.com/jezek/xgb/xinerama"
 
 	"github.com/tandemhq/tandem/input"
+	"github.com/tandemhq/tandem/internal/xrecorder"
 	"github.com/tandemhq/tandem/internal/xvfb"
 )
 
@@ -46,26 +47,20 @@ const (
 	stButton5 = 0x1000
 )
 
-func motion(x, y int16, state uint16) line {
-	return line{Type: "MotionNotify", X: x, Y: y, State: state}
-}
-
-func buttonPress(b byte, x, y int16, state uint16) line {
-	return line{Type: "ButtonPress", X: x, Y: y, Button: b, State: state}
-}
-
-func buttonRelease(b byte, x, y int16, state uint16) line {
-	return line{Type: "ButtonRelease", X: x, Y: y, Button: b, State: state}
-}
+var (
+	motion        = xrecorder.Motion
+	buttonPress   = xrecorder.ButtonPress
+	buttonRelease = xrecorder.ButtonRelease
+)
 
 // keyPress and keyRelease are key events with the pointer at the setup's
 // fence, (100, 100).
-func keyPress(kc byte, sym uint32, state uint16) line {
-	return line{Type: "KeyPress", X: 100, Y: 100, Keycode: kc, Keysym: sym, State: state}
+func keyPress(kc byte, sym uint32, state uint16) xrecorder.Event {
+	return xrecorder.KeyPress(kc, sym, 100, 100, state)
 }
 
-func keyRelease(kc byte, sym uint32, state uint16) line {
-	return line{Type: "KeyRelease", X: 100, Y: 100, Keycode: kc, Keysym: sym, State: state}
+func keyRelease(kc byte, sym uint32, state uint16) xrecorder.Event {
+	return xrecorder.KeyRelease(kc, sym, 100, 100, state)
 }
 
 func move(x, y int32) input.Event { return input.Event{Kind: input.KindMove, X: x, Y: y} }
@@ -86,7 +81,7 @@ func TestMove(t *testing.T) {
 	_, r, in := setup(t)
 	for _, p := range [][2]int16{{0, 0}, {1279, 799}, {640, 400}, {1, 798}} {
 		mustInject(t, in, move(int32(p[0]), int32(p[1])))
-		r.expect(t, motion(p[0], p[1], 0))
+		r.Expect(t, motion(p[0], p[1], 0))
 	}
 }
 
@@ -105,7 +100,7 @@ func TestMoveSecondMonitor(t *testing.T) {
 	}
 	for _, p := range [][2]int16{{1280, 0}, {1290, 20}, {2303, 767}, {1279, 400}, {1800, 384}} {
 		mustInject(t, in, move(int32(p[0]), int32(p[1])))
-		r.expect(t, motion(p[0], p[1], 0))
+		r.Expect(t, motion(p[0], p[1], 0))
 	}
 	if err := in.Inject(move(2304, 10)); !errors.Is(err, ErrOutOfScreen) {
 		t.Errorf("move to 2304,10: got %v; want ErrOutOfScreen", err)
@@ -122,7 +117,7 @@ func TestMoveTwoScreens(t *testing.T) {
 	}
 	for _, p := range [][2]int16{{1023, 767}, {1279, 799}, {5, 6}} {
 		mustInject(t, in, move(int32(p[0]), int32(p[1])))
-		r.expect(t, motion(p[0], p[1], 0))
+		r.Expect(t, motion(p[0], p[1], 0))
 	}
 }
 
@@ -150,7 +145,7 @@ func TestButtons(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.button.String(), func(t *testing.T) {
 			mustInject(t, in, down(tt.button), up(tt.button))
-			r.expect(t,
+			r.Expect(t,
 				buttonPress(tt.x, 100, 100, 0),
 				buttonRelease(tt.x, 100, 100, tt.mask))
 		})
@@ -160,7 +155,7 @@ func TestButtons(t *testing.T) {
 func TestDoubleClick(t *testing.T) {
 	_, r, in := setup(t)
 	mustInject(t, in, move(300, 200), down(input.ButtonLeft), up(input.ButtonLeft), down(input.ButtonLeft), up(input.ButtonLeft))
-	r.expect(t,
+	r.Expect(t,
 		motion(300, 200, 0),
 		buttonPress(1, 300, 200, 0),
 		buttonRelease(1, 300, 200, stButton1),
@@ -171,7 +166,7 @@ func TestDoubleClick(t *testing.T) {
 func TestDrag(t *testing.T) {
 	_, r, in := setup(t)
 	mustInject(t, in, down(input.ButtonLeft), move(150, 120), move(200, 140), move(260, 180), up(input.ButtonLeft))
-	r.expect(t,
+	r.Expect(t,
 		buttonPress(1, 100, 100, 0),
 		motion(150, 120, stButton1),
 		motion(200, 140, stButton1),
@@ -184,7 +179,7 @@ func TestDrag(t *testing.T) {
 func TestButtonRepeats(t *testing.T) {
 	_, r, in := setup(t)
 	mustInject(t, in, up(input.ButtonRight), down(input.ButtonLeft), down(input.ButtonLeft), up(input.ButtonLeft), up(input.ButtonLeft))
-	r.expect(t, buttonPress(1, 100, 100, 0), buttonRelease(1, 100, 100, stButton1))
+	r.Expect(t, buttonPress(1, 100, 100, 0), buttonRelease(1, 100, 100, stButton1))
 	fence(t, in, r, 101, 101)
 }
 
@@ -205,16 +200,16 @@ func TestWheel(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			mustInject(t, in, input.Event{Kind: input.KindWheel, DX: tt.dx, DY: tt.dy})
-			var want []line
+			var want []xrecorder.Event
 			for range tt.steps {
 				want = append(want, buttonPress(tt.button, 100, 100, 0), buttonRelease(tt.button, 100, 100, tt.mask))
 			}
-			r.expect(t, want...)
+			r.Expect(t, want...)
 		})
 	}
 	t.Run("both", func(t *testing.T) {
 		mustInject(t, in, input.Event{Kind: input.KindWheel, DX: 1, DY: 1})
-		r.expect(t,
+		r.Expect(t,
 			buttonPress(7, 100, 100, 0), buttonRelease(7, 100, 100, 0),
 			buttonPress(5, 100, 100, 0), buttonRelease(5, 100, 100, stButton5))
 	})
@@ -224,18 +219,18 @@ func TestKeys(t *testing.T) {
 	tests := []struct {
 		name string
 		evs  []input.Event
-		want []line
+		want []xrecorder.Event
 	}{{
 		name: "a",
 		evs:  []input.Event{keyDown(input.KeyA, 0), keyUp(input.KeyA, 0)},
-		want: []line{keyPress(kcA, syma, 0), keyRelease(kcA, syma, 0)},
+		want: []xrecorder.Event{keyPress(kcA, syma, 0), keyRelease(kcA, syma, 0)},
 	}, {
 		name: "Shift+KeyA as the rep typed it",
 		evs: []input.Event{
 			keyDown(input.KeyShiftLeft, input.ModShift), keyDown(input.KeyA, input.ModShift),
 			keyUp(input.KeyA, input.ModShift), keyUp(input.KeyShiftLeft, 0),
 		},
-		want: []line{
+		want: []xrecorder.Event{
 			keyPress(kcShiftL, symShiftL, 0), keyPress(kcA, symA, stShift),
 			keyRelease(kcA, symA, stShift), keyRelease(kcShiftL, symShiftL, stShift),
 		},
@@ -248,7 +243,7 @@ func TestKeys(t *testing.T) {
 			keyDown(input.KeyA, input.ModShift), keyUp(input.KeyA, input.ModShift),
 			keyDown(input.KeyA, 0), keyUp(input.KeyA, 0),
 		},
-		want: []line{
+		want: []xrecorder.Event{
 			keyPress(kcShiftL, symShiftL, 0), keyPress(kcA, symA, stShift), keyRelease(kcA, symA, stShift),
 			keyRelease(kcShiftL, symShiftL, stShift), keyPress(kcA, syma, 0), keyRelease(kcA, syma, 0),
 		},
@@ -258,27 +253,27 @@ func TestKeys(t *testing.T) {
 			keyDown(input.KeyControlLeft, input.ModControl), keyDown(input.KeyA, input.ModControl),
 			keyUp(input.KeyA, input.ModControl), keyUp(input.KeyControlLeft, 0),
 		},
-		want: []line{
+		want: []xrecorder.Event{
 			keyPress(kcControlL, symControlL, 0), keyPress(kcA, syma, stControl),
 			keyRelease(kcA, syma, stControl), keyRelease(kcControlL, symControlL, stControl),
 		},
 	}, {
 		name: "Control+Shift+KeyA from the mask",
 		evs:  []input.Event{keyDown(input.KeyA, input.ModControl|input.ModShift), keyUp(input.KeyA, input.ModControl|input.ModShift)},
-		want: []line{
+		want: []xrecorder.Event{
 			keyPress(kcShiftL, symShiftL, 0), keyPress(kcControlL, symControlL, stShift),
 			keyPress(kcA, symA, stShift|stControl), keyRelease(kcA, symA, stShift|stControl),
 		},
 	}, {
 		name: "release of a key not held",
 		evs:  []input.Event{keyUp(input.KeyDelete, 0), keyDown(input.KeyA, 0), keyUp(input.KeyA, 0)},
-		want: []line{keyPress(kcA, syma, 0), keyRelease(kcA, syma, 0)},
+		want: []xrecorder.Event{keyPress(kcA, syma, 0), keyRelease(kcA, syma, 0)},
 	}}
 	_, r, in := setup(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			mustInject(t, in, tt.evs...)
-			r.expect(t, tt.want...)
+			r.Expect(t, tt.want...)
 		})
 		// A case may leave modifiers held: let go of them and
 		// start the next case from a clean state.
@@ -290,12 +285,12 @@ func TestKeys(t *testing.T) {
 }
 
 // drainTo discards the recorder's events up to a fence.
-func drainTo(t *testing.T, in *Injector, r *recorder) {
+func drainTo(t *testing.T, in *Injector, r *xrecorder.Recorder) {
 	t.Helper()
 	for _, p := range [][2]int16{{102, 102}, {100, 100}} {
 		mustInject(t, in, move(int32(p[0]), int32(p[1])))
 		for {
-			if l := r.next(t); l == motion(p[0], p[1], 0) {
+			if l := r.Next(t); l == motion(p[0], p[1], 0) {
 				break
 			}
 		}
@@ -318,11 +313,11 @@ func TestText(t *testing.T) {
 		t.Run(tt.text, func(t *testing.T) {
 			mustInject(t, in, input.Event{Kind: input.KindText, Text: tt.text})
 			for i, sym := range tt.syms {
-				press, release := r.next(t), r.next(t)
-				if press.Type != "KeyPress" || press.Keysym != sym || press.State != 0 {
+				press, release := r.Next(t), r.Next(t)
+				if press.Kind != xrecorder.KindKeyPress || press.Keysym != sym || press.State != 0 {
 					t.Errorf("character %d: got %v; want KeyPress of keysym %#x, state 0", i, press, sym)
 				}
-				if release.Type != "KeyRelease" || release.Keycode != press.Keycode || release.Keysym != sym {
+				if release.Kind != xrecorder.KindKeyRelease || release.Keycode != press.Keycode || release.Keysym != sym {
 					t.Errorf("character %d: got %v after %v; want its KeyRelease", i, release, press)
 				}
 			}
@@ -332,24 +327,24 @@ func TestText(t *testing.T) {
 	}
 	t.Run("capital with Shift", func(t *testing.T) {
 		mustInject(t, in, input.Event{Kind: input.KindText, Text: "A"})
-		r.expect(t,
+		r.Expect(t,
 			keyPress(kcShiftL, symShiftL, 0), keyPress(kcA, symA, stShift),
 			keyRelease(kcA, symA, stShift), keyRelease(kcShiftL, symShiftL, stShift))
 	})
 	t.Run("held Control let go", func(t *testing.T) {
 		mustInject(t, in, keyDown(input.KeyControlLeft, input.ModControl), input.Event{Kind: input.KindText, Text: "a"})
-		r.expect(t,
+		r.Expect(t,
 			keyPress(kcControlL, symControlL, 0), keyRelease(kcControlL, symControlL, stControl),
 			keyPress(kcA, syma, 0), keyRelease(kcA, syma, 0), keyPress(kcControlL, symControlL, 0))
 		mustInject(t, in, keyUp(input.KeyControlLeft, 0))
-		r.expect(t, keyRelease(kcControlL, symControlL, stControl))
+		r.Expect(t, keyRelease(kcControlL, symControlL, stControl))
 	})
 }
 
 func TestSecureAttention(t *testing.T) {
 	_, r, in := setup(t)
 	mustInject(t, in, input.Event{Kind: input.KindSecureAttention})
-	r.expect(t,
+	r.Expect(t,
 		keyPress(kcControlL, symControlL, 0),
 		keyPress(kcAltL, symAltL, stControl),
 		keyPress(kcDelete, symDelete, stControl|stMod1),
@@ -364,7 +359,7 @@ func TestReleaseAll(t *testing.T) {
 	mustInject(t, in,
 		down(input.ButtonLeft), down(input.ButtonRight),
 		keyDown(input.KeyShiftLeft, input.ModShift), keyDown(input.KeyA, input.ModShift))
-	r.expect(t,
+	r.Expect(t,
 		buttonPress(1, 100, 100, 0),
 		buttonPress(3, 100, 100, stButton1),
 		keyPress(kcShiftL, symShiftL, stButton1|stButton3),
@@ -372,7 +367,7 @@ func TestReleaseAll(t *testing.T) {
 	if err := in.ReleaseAll(); err != nil {
 		t.Fatalf("ReleaseAll: %v", err)
 	}
-	r.expect(t,
+	r.Expect(t,
 		keyRelease(kcA, symA, stShift|stButton1|stButton3),
 		keyRelease(kcShiftL, symShiftL, stShift|stButton1|stButton3),
 		buttonRelease(3, 100, 100, stButton1|stButton3),
@@ -384,11 +379,11 @@ func TestReleaseAll(t *testing.T) {
 	}
 	fence(t, in, r, 101, 100)
 	mustInject(t, in, down(input.ButtonMiddle))
-	r.expect(t, buttonPress(2, 101, 100, 0))
+	r.Expect(t, buttonPress(2, 101, 100, 0))
 	if err := in.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	r.expect(t, buttonRelease(2, 101, 100, stButton2))
+	r.Expect(t, buttonRelease(2, 101, 100, stButton2))
 	if err := in.Inject(move(5, 5)); !errors.Is(err, ErrClosed) {
 		t.Errorf("Inject after Close: got %v; want ErrClosed", err)
 	}
@@ -493,7 +488,7 @@ func TestScreenResize(t *testing.T) {
 	}
 	drainTo(t, in, r)
 	mustInject(t, in, move(1023, 767))
-	r.expect(t, motion(1023, 767, 0))
+	r.Expect(t, motion(1023, 767, 0))
 }
 
 func benchInjector(b *testing.B) *Injector {

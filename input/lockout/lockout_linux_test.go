@@ -12,6 +12,7 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 
+	"github.com/tandemhq/tandem/internal/xrecorder"
 	"github.com/tandemhq/tandem/internal/xvfb"
 )
 
@@ -93,28 +94,28 @@ func typeWhileLocked(t *testing.T, d *xvfb.Display) {
 // expectInputBack moves the pointer to (310, 310) and types c, and expects
 // exactly those as the recorder's next events: nothing typed during the
 // lockout reached it, and input arrives again.
-func expectInputBack(t *testing.T, d *xvfb.Display, r *recorder) {
+func expectInputBack(t *testing.T, d *xvfb.Display, r *xrecorder.Recorder) {
 	t.Helper()
 	xdotool(t, d, "mousemove", "310", "310")
 	xdotool(t, d, "key", "c")
-	r.expect(t,
-		event{Type: "MotionNotify", X: 310, Y: 310},
-		event{Type: "KeyPress", X: 310, Y: 310, Keycode: kcC, Keysym: symC},
-		event{Type: "KeyRelease", X: 310, Y: 310, Keycode: kcC, Keysym: symC})
+	r.Expect(t,
+		xrecorder.Motion(310, 310, 0),
+		xrecorder.KeyPress(kcC, symC, 310, 310, 0),
+		xrecorder.KeyRelease(kcC, symC, 310, 310, 0))
 }
 
 // start starts a display with a recorder, and checks that xdotool's input
 // reaches it before any lockout.
-func start(t *testing.T) (*xvfb.Display, *recorder) {
+func start(t *testing.T) (*xvfb.Display, *xrecorder.Recorder) {
 	t.Helper()
 	d := xvfb.Start(t, xvfb.Options{})
-	r := startRecorder(t, d)
+	r := xrecorder.Start(t, d.Name)
 	xdotool(t, d, "mousemove", "100", "100")
 	xdotool(t, d, "key", "a")
-	r.expect(t,
-		event{Type: "MotionNotify", X: 100, Y: 100},
-		event{Type: "KeyPress", X: 100, Y: 100, Keycode: kcA, Keysym: symA},
-		event{Type: "KeyRelease", X: 100, Y: 100, Keycode: kcA, Keysym: symA})
+	r.Expect(t,
+		xrecorder.Motion(100, 100, 0),
+		xrecorder.KeyPress(kcA, symA, 100, 100, 0),
+		xrecorder.KeyRelease(kcA, symA, 100, 100, 0))
 	return d, r
 }
 

@@ -3,14 +3,11 @@ package lockout
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 
@@ -22,27 +19,11 @@ import (
 // and holds the lockout until stdin closes or it is killed.
 const helperEnv = "TANDEM_LOCKOUT_HELPER_DISPLAY"
 
-// recorderBin is the recorder program (input/internal/recorder), built
-// once by TestMain.
-var recorderBin string
-
 func TestMain(m *testing.M) {
 	if display := os.Getenv(helperEnv); display != "" {
 		os.Exit(helper(display))
 	}
-	dir, err := os.MkdirTemp("", "lockout-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	recorderBin = filepath.Join(dir, "recorder")
-	out, err := exec.Command("go", "build", "-o", recorderBin, "github.com/tandemhq/tandem/input/internal/recorder").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "build the recorder: %v\n%s", err, out)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
 	if code == 0 {
 		if err := goleak.Find(); err != nil {
 			fmt.Fprintln(os.Stderr, "goroutines left behind:", err)
@@ -98,91 +79,4 @@ func startHelper(t *testing.T, d *xvfb.Display) *exec.Cmd {
 		t.Fatalf("helper wrote %q, %v; want engaged", line, err)
 	}
 	return cmd
-}
-
-// event is one event the recorder saw; see input/internal/recorder.
-type event struct {
-	Type    string `json:"type"`
-	X       int16  `json:"x"`
-	Y       int16  `json:"y"`
-	Button  byte   `json:"button,omitempty"`
-	Keycode byte   `json:"keycode,omitempty"`
-	Keysym  uint32 `json:"keysym,omitempty"`
-	State   uint16 `json:"state"`
-	Width   uint16 `json:"width,omitempty"`
-	Height  uint16 `json:"height,omitempty"`
-}
-
-// recorder is a running recorder program: a window that has the focus and
-// covers the screen.
-type recorder struct {
-	events chan event
-}
-
-func startRecorder(t *testing.T, d *xvfb.Display) *recorder {
-	t.Helper()
-	cmd := exec.Command(recorderBin)
-	cmd.Env = d.Env()
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start the recorder: %v", err)
-	}
-	r := &recorder{events: make(chan event, 1000)}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer close(r.events)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			var e event
-			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-				t.Errorf("recorder wrote %q: %v", sc.Bytes(), err)
-				return
-			}
-			r.events <- e
-		}
-	}()
-	t.Cleanup(func() {
-		stdin.Close()
-		<-done
-		_ = cmd.Wait()
-	})
-	if e := r.next(t); e.Type != "ready" {
-		t.Fatalf("recorder's first event is %+v; want ready", e)
-	}
-	return r
-}
-
-// next returns the next event the recorder saw. It fails the test if none
-// comes within a minute (a guard against hanging, not a speed assertion).
-func (r *recorder) next(t *testing.T) event {
-	t.Helper()
-	select {
-	case e, ok := <-r.events:
-		if !ok {
-			t.Fatal("the recorder exited")
-		}
-		return e
-	case <-time.After(time.Minute):
-		t.Fatal("the recorder saw no further event")
-		return event{}
-	}
-}
-
-// expect reads len(want) events and compares them with want.
-func (r *recorder) expect(t *testing.T, want ...event) {
-	t.Helper()
-	for i, w := range want {
-		if got := r.next(t); got != w {
-			t.Errorf("event %d: got %+v; want %+v", i, got, w)
-		}
-	}
 }
