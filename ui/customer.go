@@ -114,6 +114,11 @@ type CustomerCallbacks struct {
 	Admitted func()
 	// TakeBack takes control back from every representative.
 	TakeBack func()
+	// Apps is optional: the windows the customer may limit sharing to.
+	// With it, and where the portal lets the customer limit the shared
+	// applications, the window offers "Choose what to share" while the
+	// screen is shared.
+	Apps AppSharing
 }
 
 // customerState is where the customer's session stands.
@@ -148,6 +153,9 @@ type CustomerView struct {
 	// Presence says who is in the session, who can see the screen and
 	// who controls the computer; shown once a representative joined.
 	Presence *widget.Label
+	// ChooseApps limits the sharing to chosen windows; shown while the
+	// screen is shared where the portal allows it.
+	ChooseApps *widget.Button
 	// Notices holds the customer notices, each with its end link.
 	Notices *fyne.Container
 	Content fyne.CanvasObject
@@ -170,7 +178,11 @@ type CustomerView struct {
 	// reps are the representatives in the session, in joining order.
 	reps []string
 	// sharing is true while the screen is shared.
-	sharing   bool
+	sharing bool
+	// sharedApps are the windows the sharing is limited to; nil: all.
+	sharedApps []uint64
+	// appChoice is the last "Choose what to share" dialog's content.
+	appChoice *AppChoice
 	statusBox *fyne.Container
 	chatBox   *fyne.Container
 	endText   string
@@ -258,7 +270,9 @@ func newCustomerView(win fyne.Window, s CustomerSetup, cb CustomerCallbacks, do 
 	})
 	v.TakeBack.Importance = widget.WarningImportance
 	v.TakeBack.Hide()
-	bottom := container.NewBorder(nil, nil, v.ChatToggle, container.NewHBox(v.TakeBack, v.End))
+	v.ChooseApps = widget.NewButtonWithIcon(t("apps.button"), theme.VisibilityIcon(), v.chooseApps)
+	v.ChooseApps.Hide()
+	bottom := container.NewBorder(nil, nil, v.ChatToggle, container.NewHBox(v.ChooseApps, v.TakeBack, v.End))
 	v.Content = container.NewBorder(top, bottom, nil, nil, v.chatBox)
 	if s.Config.Display.ChatStart == protocol.ChatStartMinimized {
 		v.toggleChat()
@@ -542,6 +556,11 @@ func (v *CustomerView) Present(names []string) {
 // Sharing says whether the screen is shared with the representatives.
 func (v *CustomerView) Sharing(on bool) {
 	v.sharing = on
+	if on && v.cb.Apps != nil && v.setup.Config.Misc.LimitApplications && v.state != stateEnded {
+		v.ChooseApps.Show()
+	} else {
+		v.ChooseApps.Hide()
+	}
 	v.showPresence()
 	v.relayout()
 }
@@ -665,6 +684,7 @@ func (v *CustomerView) Ended(removed bool) {
 	v.Chat.Send.Disable()
 	v.End.Disable()
 	v.TakeBack.Hide()
+	v.ChooseApps.Hide()
 	v.Presence.Hide()
 	if first && v.endText != "" {
 		v.Chat.Notice(v.endText)

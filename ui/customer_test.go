@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -807,5 +808,87 @@ func TestCustomerViewPresence(t *testing.T) {
 	v.Ended(false)
 	if v.Presence.Visible() {
 		t.Error("presence shown after the end")
+	}
+}
+
+// appsRecorder lists fixed windows and records what is shared.
+type appsRecorder struct {
+	wins   []AppWindow
+	shared [][]uint64
+}
+
+func (a *appsRecorder) Windows() ([]AppWindow, error) { return a.wins, nil }
+
+func (a *appsRecorder) ShareOnly(ids []uint64) error {
+	a.shared = append(a.shared, ids)
+	return nil
+}
+
+func TestCustomerViewChooseApps(t *testing.T) {
+	apps := &appsRecorder{wins: []AppWindow{
+		{ID: 7, Title: "Invoice.pdf – Document Viewer", App: "evince"},
+		{ID: 9, Title: "Mail", App: "thunderbird"},
+	}}
+	show := func(limit bool) *CustomerView {
+		a := test.NewTempApp(t)
+		w := a.NewWindow("t")
+		w.Resize(fyne.NewSize(520, 640))
+		cfg := protocol.DefaultCustomerClientConfig()
+		cfg.Misc.LimitApplications = limit
+		cb := (&custRecorder{}).callbacks()
+		cb.Apps = apps
+		v := NewCustomerView(w, CustomerSetup{Lang: "en", Config: cfg}, cb)
+		w.SetContent(v.Content)
+		t.Cleanup(v.Close)
+		v.Start()
+		return v
+	}
+	if v := show(false); func() bool { v.Sharing(true); return v.ChooseApps.Visible() }() {
+		t.Error("Choose what to share shown where the portal does not let the customer limit the applications")
+	}
+
+	v := show(true)
+	if v.ChooseApps.Visible() {
+		t.Error("Choose what to share shown before the screen is shared")
+	}
+	v.Sharing(true)
+	if !v.ChooseApps.Visible() {
+		t.Fatal("Choose what to share hidden while the screen is shared")
+	}
+	test.Tap(v.ChooseApps)
+	c := v.appChoice
+	if c == nil || len(c.Windows) != 2 || !c.Everything.Checked || !c.Windows[0].Disabled() {
+		t.Fatalf("dialog %+v; want two windows, disabled under \"everything\"", c)
+	}
+	if got := c.Windows[1].Text; got != "Mail (thunderbird)" {
+		t.Errorf("second window listed as %q; want %q", got, "Mail (thunderbird)")
+	}
+	c.Everything.SetChecked(false)
+	v.applyApps(c)
+	if len(apps.shared) != 0 || count(v.Chat.Lines(), "did not choose a window") != 1 {
+		t.Errorf("nothing chosen: shared %v, chat %q; want no change and a notice", apps.shared, v.Chat.Lines())
+	}
+	c.Windows[1].SetChecked(true)
+	v.applyApps(c)
+	if len(apps.shared) != 1 || !slices.Equal(apps.shared[0], []uint64{9}) {
+		t.Fatalf("shared %v; want [[9]]", apps.shared)
+	}
+	if count(v.Chat.Lines(), "Only these windows are shared now: Mail (thunderbird).") != 1 {
+		t.Errorf("chat %q; want the limited sharing said", v.Chat.Lines())
+	}
+	// The next dialog starts from the current choice.
+	test.Tap(v.ChooseApps)
+	c = v.appChoice
+	if c.Everything.Checked || c.Windows[0].Checked || !c.Windows[1].Checked {
+		t.Errorf("second dialog: everything %v, windows %v %v; want only Mail checked", c.Everything.Checked, c.Windows[0].Checked, c.Windows[1].Checked)
+	}
+	c.Everything.SetChecked(true)
+	v.applyApps(c)
+	if len(apps.shared) != 2 || apps.shared[1] != nil || count(v.Chat.Lines(), "whole screen is shared again") != 1 {
+		t.Errorf("shared %v, chat %q; want everything shared again", apps.shared, v.Chat.Lines())
+	}
+	v.Ended(false)
+	if v.ChooseApps.Visible() {
+		t.Error("Choose what to share shown after the end")
 	}
 }
