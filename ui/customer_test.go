@@ -892,3 +892,46 @@ func TestCustomerViewChooseApps(t *testing.T) {
 		t.Error("Choose what to share shown after the end")
 	}
 }
+
+// indicatorRecorder records the supported indicator's life.
+type indicatorRecorder struct {
+	texts  []string
+	closed int
+}
+
+func (r *indicatorRecorder) SetText(text string) { r.texts = append(r.texts, text) }
+func (r *indicatorRecorder) Close() error        { r.closed++; return nil }
+
+func TestSupportedIndicator(t *testing.T) {
+	for _, show := range []bool{false, true} {
+		a := test.NewTempApp(t)
+		rec := &indicatorRecorder{}
+		c := newCustomerApp(CustomerOptions{
+			Logger: slog.New(slog.DiscardHandler),
+			Share:  func(*client.Session) (func(), error) { return func() {}, nil },
+			Indicator: func(text string) (Indicator, error) {
+				rec.texts = append(rec.texts, text)
+				return rec, nil
+			},
+		}, func(f func()) { f() })
+		c.win = a.NewWindow("t")
+		cfg := protocol.DefaultCustomerClientConfig()
+		cfg.Display.SupportedIndicator = show
+		c.view = newCustomerView(c.win, CustomerSetup{Lang: "de", Config: cfg}, CustomerCallbacks{}, c.do)
+		c.share(nil, cfg)
+		if !show {
+			if len(rec.texts) != 0 {
+				t.Errorf("indicator shown %q where the portal hides it", rec.texts)
+			}
+			continue
+		}
+		c.reps = []string{"Rita", "Sam"}
+		c.indicate()
+		c.hideIndicator()
+		c.hideIndicator()
+		want := []string{"Dieser Computer wird gerade betreut", "Dieser Computer wird gerade betreut von Rita, Sam"}
+		if !slices.Equal(rec.texts, want) || rec.closed != 1 {
+			t.Errorf("indicator texts %q, closed %d times; want %q, closed once", rec.texts, rec.closed, want)
+		}
+	}
+}

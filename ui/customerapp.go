@@ -3,7 +3,9 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,8 +51,24 @@ type CustomerOptions struct {
 	// event of the session; status reports what the customer should see;
 	// release gives the computer back.
 	Hold func(s *client.Session, cfg protocol.CustomerClientConfig) (handle func(client.Event), status <-chan agent.Status, release func())
+	// Apps is optional: it limits the shared screen to windows the
+	// customer chooses, where the portal allows it.
+	Apps AppSharing
+	// Indicator is optional: it shows the always-on-top "this computer is
+	// being supported" message on the shared screen, where the portal's
+	// display options ask for it.
+	Indicator func(text string) (Indicator, error)
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
+}
+
+// Indicator is the "this computer is being supported" message on the
+// customer's screen.
+type Indicator interface {
+	// SetText changes the message.
+	SetText(text string)
+	// Close removes it.
+	Close() error
 }
 
 // The customer client uses these where package client offers them; until
@@ -101,6 +119,11 @@ type customerApp struct {
 	shareOnce sync.Once
 	stopShare func()
 	release   func()
+	// reps are the names of the representatives in the session; ind is
+	// the supported indicator while the screen is shared. Both belong to
+	// Fyne's goroutine.
+	reps []string
+	ind  Indicator
 }
 
 // NewCustomerWindow returns the customer client's window: joining at once
@@ -264,6 +287,7 @@ func (c *customerApp) joined(cust *client.Customer) {
 		ChatSound: c.bell.Ring,
 		Admitted:  func() { c.share(s, cfg) },
 		TakeBack:  s.RevokeAllControl,
+		Apps:      c.opts.Apps,
 	})
 	c.win.SetContent(c.view.Content)
 	c.wg.Add(1)
@@ -303,6 +327,8 @@ func (c *customerApp) joined(cust *client.Customer) {
 					}
 				}
 				c.view.Present(reps)
+				c.reps = reps
+				c.indicate()
 			case client.ChatReceived:
 				c.view.Received(e.Message)
 			case client.ConnectionChanged:
@@ -312,6 +338,7 @@ func (c *customerApp) joined(cust *client.Customer) {
 			case client.ControlChanged:
 				c.view.Controlled(e.Participant.Name, e.InControl)
 			case client.SessionEnded:
+				c.hideIndicator()
 				c.view.Ended(c.removeSelf())
 			}
 		})
@@ -331,7 +358,41 @@ func (c *customerApp) share(s *client.Session, cfg protocol.CustomerClientConfig
 		}
 		c.stopShare = stop
 		c.view.Sharing(true)
+		if cfg.Display.SupportedIndicator && c.opts.Indicator != nil {
+			ind, err := c.opts.Indicator(c.indicatorText())
+			if err != nil {
+				c.log.Warn("the supported indicator", "err", err)
+				return
+			}
+			c.ind = ind
+		}
 	})
+}
+
+// indicatorText is the supported indicator's message: who supports this
+// computer, once someone does.
+func (c *customerApp) indicatorText() string {
+	if len(c.reps) == 0 {
+		return c.view.t("indicator.text")
+	}
+	return fmt.Sprintf(c.view.t("indicator.by"), strings.Join(c.reps, ", "))
+}
+
+// indicate updates the supported indicator's message.
+func (c *customerApp) indicate() {
+	if c.ind != nil {
+		c.ind.SetText(c.indicatorText())
+	}
+}
+
+// hideIndicator removes the supported indicator.
+func (c *customerApp) hideIndicator() {
+	if c.ind != nil {
+		if err := c.ind.Close(); err != nil {
+			c.log.Warn("remove the supported indicator", "err", err)
+		}
+		c.ind = nil
+	}
 }
 
 // controlRequested answers a representative's request for control as the
@@ -463,6 +524,7 @@ func (c *customerApp) close() {
 		cancel()
 		_ = c.cust.Close()
 	}
+	c.hideIndicator()
 	if c.stopShare != nil {
 		c.stopShare()
 	}
