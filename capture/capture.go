@@ -131,6 +131,7 @@ type backend interface {
 // encoder's); the other methods may be called from any goroutine.
 type Capturer struct {
 	log       *slog.Logger
+	display   string // as given to Open, for ShareOnly's own connection
 	kind      Backend
 	b         backend
 	conv      convertFn
@@ -153,6 +154,8 @@ type Capturer struct {
 	maskDamage []image.Rectangle // desktop coordinates to refresh for a mask change
 	refresh    bool
 	ctlWake    chan struct{}
+
+	share windowShare // the windows ShareOnly keeps the mask on
 
 	cursors   chan Cursor
 	done      chan struct{}
@@ -205,6 +208,7 @@ func Open(display string, opts Options, logger *slog.Logger) (*Capturer, error) 
 	}
 	c := &Capturer{
 		log:       logger.With("backend", kind.String()),
+		display:   display,
 		kind:      kind,
 		b:         b,
 		conv:      convertFunc(opts.Converter),
@@ -588,6 +592,7 @@ func (c *Capturer) closed() bool {
 func (c *Capturer) Close() error {
 	c.closeOnce.Do(func() {
 		close(c.done)
+		c.share.stop()
 		c.wg.Wait()
 		c.nextMu.Lock()
 		defer c.nextMu.Unlock()
