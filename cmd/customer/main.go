@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"github.com/tandemhq/tandem/agent"
-	"github.com/tandemhq/tandem/capture"
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/client/joindata"
 	"github.com/tandemhq/tandem/protocol"
@@ -44,7 +43,8 @@ func main() {
 	if lang == "" {
 		lang = os.Getenv("LANG")
 	}
-	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Share: share(logger), Hold: hold(logger), Logger: logger}
+	sh := &screenShare{display: os.Getenv("DISPLAY"), log: logger}
+	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Share: sh.share, Apps: sh, Hold: hold(logger), Logger: logger}
 	if exe, err := os.Executable(); err == nil {
 		d, err := joindata.ReadFile(exe, time.Now())
 		switch {
@@ -70,24 +70,6 @@ func removeSelf(exe string, log *slog.Logger) func() bool {
 			log.Warn("remove the downloaded client", "err", err)
 		}
 		return gone
-	}
-}
-
-// share shares this display's screen in a session.
-func share(log *slog.Logger) func(s *client.Session) (func(), error) {
-	return func(s *client.Session) (func(), error) {
-		capt, err := capture.Open(os.Getenv("DISPLAY"), capture.Options{}, log.With("component", "capture"))
-		if err != nil {
-			return nil, err
-		}
-		if err := s.ShareScreen(capt); err != nil {
-			capt.Close()
-			return nil, err
-		}
-		return func() {
-			s.StopSharing()
-			capt.Close()
-		}, nil
 	}
 }
 
