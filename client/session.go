@@ -218,6 +218,16 @@ func (s *Session) handle(env protocol.Envelope) {
 			return
 		}
 		s.ev.emit(TerminationChanged{SessionID: s.id, Termination: o.Termination})
+	case protocol.TypeWaitStatus:
+		var p protocol.WaitStatusPush
+		if err := env.Decode(&p); err != nil {
+			s.log.Warn("ignoring wait status", "err", err)
+			return
+		}
+		s.ev.emit(WaitStatusChanged{Status: p.WaitStatus, Reason: p.Reason})
+		if env.Ref != 0 {
+			s.reqs.resolve(env.Ref, nil)
+		}
 	case protocol.TypeSessionEnded:
 		var e protocol.SessionEnded
 		if err := env.Decode(&e); err != nil {

@@ -65,6 +65,18 @@ const (
 	// session's policy allows it (Connection.RepOverride). Data:
 	// [TerminationOverride].
 	TypeSessionTermination
+
+	// TypeWaitSubscribe, customer → server: push my [WaitStatus] while my
+	// session waits, with texts in a language. Session names the
+	// customer's own session, which must be waiting. Data: [WaitSubscribe].
+	// Answered by [TypeWaitStatus] with the frame's Ref, or [TypeError].
+	// The subscription lasts until the session stops waiting, across
+	// reconnects; sending it again changes the language.
+	TypeWaitSubscribe
+	// TypeWaitStatus, server → customer: the customer's place in the queue,
+	// pushed on subscribing, whenever its queue changes, and every
+	// on-hold interval of its portal. Data: [WaitStatusPush].
+	TypeWaitStatus
 )
 
 var typeNames = []string{
@@ -86,6 +98,8 @@ var typeNames = []string{
 	TypeSessionAssigned:    "session.assigned",
 	TypeSessionLeave:       "session.leave",
 	TypeSessionTermination: "session.termination",
+	TypeWaitSubscribe:      "wait.subscribe",
+	TypeWaitStatus:         "wait.status",
 }
 
 func (t Type) String() string {
@@ -133,6 +147,7 @@ var ClientRules = map[Type]Rule{
 	TypeSessionNext:        {Roles: []Role{RoleRep, RoleAdmin}},
 	TypeSessionLeave:       {Roles: []Role{RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
 	TypeSessionTermination: {Roles: []Role{RoleRep, RoleAdmin}, NeedsSession: true},
+	TypeWaitSubscribe:      {Roles: []Role{RoleCustomer}, NeedsSession: true},
 }
 
 // Allows reports whether role r may send frames under this rule.

@@ -3,13 +3,17 @@ package server
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/tandemhq/tandem/protocol"
+	portalmodel "github.com/tandemhq/tandem/server/portal"
+	"github.com/tandemhq/tandem/server/store"
 )
 
 //go:embed templates/portal.html
@@ -29,6 +33,9 @@ func newPortal() (*portal, error) {
 
 // portalPage is what the page shows.
 type portalPage struct {
+	// Portal is set on a public site's own page (by path or host name);
+	// nil on the default (global code) page.
+	Portal *portalInfo
 	// Code, Formatted and URL are set once a well-formed code was given.
 	Code, Formatted, URL string
 	// Typed is what the customer typed, shown back with Error.
@@ -61,9 +68,103 @@ func (s *Server) render(w http.ResponseWriter, status int, p portalPage) {
 	w.Write(buf.Bytes())
 }
 
-// handlePortal shows the form for a session code.
+// portalInfo is a public site as its page shows it.
+type portalInfo struct {
+	Slug, Name, Type string
+	// Open: the portal takes requests now; else Orphaned (and OrphanURL)
+	// are shown where the portal configures them.
+	Open                bool
+	Orphaned, OrphanURL string
+}
+
+// handlePortal shows the page at "/": the page of the portal whose host
+// name the request names, or the default (global code) page for any
+// other host.
 func (s *Server) handlePortal(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusOK, portalPage{})
+	host := requestHost(r)
+	if host == "" {
+		s.render(w, http.StatusOK, portalPage{})
+		return
+	}
+	pt, err := s.store.PortalByHost(r.Context(), host)
+	if errors.Is(err, store.ErrNotFound) {
+		s.render(w, http.StatusOK, portalPage{})
+		return
+	}
+	if err != nil {
+		s.logger.Error("portal by host", "host", host, "err", err)
+		s.render(w, http.StatusOK, portalPage{})
+		return
+	}
+	s.renderPortal(w, r, pt)
+}
+
+// handlePortalSlug shows a portal's (or subportal's) own page at
+// portalmodel.PathPrefix + slug + "/".
+func (s *Server) handlePortalSlug(w http.ResponseWriter, r *http.Request) {
+	pt, err := s.store.PortalBySlug(r.Context(), r.PathValue("slug"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.render(w, http.StatusNotFound, portalPage{Error: "There is no support site at this address. Please check the link, or type the 9-digit code your representative gave you."})
+		return
+	}
+	if err != nil {
+		s.logger.Error("portal by slug", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	s.renderPortal(w, r, pt)
+}
+
+// renderPortal shows a portal's page: its name, whether it takes requests
+// now (else its orphaned message in the browser's language) and the form
+// for a session code.
+func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, pt portalmodel.Portal) {
+	pi := &portalInfo{Slug: pt.Slug, Name: pt.Name, Type: pt.Settings.Type.String()}
+	open, _, err := (&portalRequests{s: s}).openNow(r.Context(), pt)
+	if err != nil {
+		s.logger.Error("portal open", "portal", pt.ID, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	pi.Open = open
+	if !open {
+		c := pt.Settings.Client
+		if c.Orphan.Message {
+			pi.Orphaned = c.MessagesFor(acceptLanguage(r, c.Messages)).Orphaned
+		}
+		pi.OrphanURL = c.Orphan.URL
+	}
+	s.render(w, http.StatusOK, portalPage{Portal: pi})
+}
+
+// requestHost is the request's host name, lower-case, without port or
+// trailing dot; "" when it is not a host name.
+func requestHost(r *http.Request) string {
+	h := r.Host
+	if hh, _, err := net.SplitHostPort(h); err == nil {
+		h = hh
+	}
+	h = strings.TrimSuffix(strings.ToLower(h), ".")
+	if h == "" || len(h) > 253 || net.ParseIP(h) != nil {
+		return ""
+	}
+	return h
+}
+
+// acceptLanguage is the first language of the request's Accept-Language
+// header that msgs has, by its full tag or its primary subtag ("de" for
+// "de-CH"); "" when none.
+func acceptLanguage(r *http.Request, msgs map[string]protocol.Messages) string {
+	for part := range strings.SplitSeq(r.Header.Get("Accept-Language"), ",") {
+		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		primary, _, _ := strings.Cut(tag, "-")
+		for _, l := range []string{tag, strings.ToLower(primary)} {
+			if _, ok := msgs[l]; ok && protocol.ValidLanguage(l) {
+				return l
+			}
+		}
+	}
+	return ""
 }
 
 // handlePortalPost shows how to connect with a typed code. It does not

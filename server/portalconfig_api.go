@@ -6,18 +6,22 @@ import (
 	"time"
 
 	"github.com/tandemhq/tandem/protocol"
+	"github.com/tandemhq/tandem/server/hub"
 	portalmodel "github.com/tandemhq/tandem/server/portal"
 	"github.com/tandemhq/tandem/server/store"
 )
 
 // portalConfigRoutes registers what clients read of the portal
 // configuration: banners by hash, the session's snapshot, the waiting
-// customer's status and the rep's canned messages.
+// customer's status and the rep's canned messages; and each portal's
+// own page at portalmodel.PathPrefix + slug + "/" (a portal's host name
+// is served at "/", see handlePortal).
 func (s *Server) portalConfigRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+protocol.PathBanners+"{sha256}", s.api(s.handleBanner))
 	mux.HandleFunc("GET "+protocol.PathClientConfig, s.api(s.handleClientConfig))
 	mux.HandleFunc("GET "+protocol.PathWaitStatus, s.api(s.handleWaitStatus))
 	mux.HandleFunc("GET "+protocol.PathCanned, s.api(s.handleCanned))
+	mux.HandleFunc("GET "+portalmodel.PathPrefix+"{slug}/{$}", s.handlePortalSlug)
 }
 
 // handleBanner serves a banner by its SHA-256. Banners are public and
@@ -86,46 +90,9 @@ func (s *Server) handleWaitStatus(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// waitStatus computes a session's WaitStatus.
+// waitStatus computes a session's WaitStatus, as the hub pushes it.
 func (s *Server) waitStatus(r *http.Request, sessionID, lang string) (protocol.WaitStatus, error) {
-	ctx := r.Context()
-	st := protocol.WaitStatus{Notices: []protocol.Notice{}}
-	sess, err := s.store.Session(ctx, sessionID)
-	if err != nil {
-		return st, err
-	}
-	st.State = sess.State
-	if sess.State != protocol.StateWaiting {
-		return st, nil
-	}
-	cfg, err := s.store.SessionConfig(ctx, sessionID)
-	if errors.Is(err, store.ErrNotFound) {
-		cfg, err = s.currentConfig(ctx, sess.PortalID)
-	}
-	if err != nil {
-		return st, err
-	}
-	waiting, err := s.store.WaitingSessions(ctx, []string{sess.QueueID})
-	if err != nil {
-		return st, err
-	}
-	position := 0
-	for i, w := range waiting {
-		if w.ID == sessionID {
-			position = i + 1
-		}
-	}
-	samples, err := s.store.WaitSamples(ctx, sess.QueueID, portalmodel.WaitWindow)
-	if err != nil {
-		return st, err
-	}
-	var notices []portalmodel.Notice
-	if cfg.Display.Notices {
-		if notices, err = s.store.ActiveNotices(ctx, sess.PortalID, s.now()); err != nil {
-			return st, err
-		}
-	}
-	return portalmodel.WaitStatus(cfg, position, samples, notices, lang), nil
+	return hub.CustomerWaitStatus(r.Context(), s.store, sessionID, lang, s.now())
 }
 
 // handleCanned lists the canned messages of the calling rep's teams.

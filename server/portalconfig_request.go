@@ -220,6 +220,11 @@ func (p *portalRequests) handleRequest(w http.ResponseWriter, r *http.Request) e
 	}
 	p.s.logger.Info("customer requested support", "session", sess.ID, "portal", pt.Slug, "type", typ, "queue", queue.ID, "source", src)
 	part := protocol.Participant{ID: cust.ID, Role: protocol.RoleCustomer, Name: name}
+	// The reps hear of the session before the customer's answer: once a
+	// request is answered, its queue updates and alerts are on their way.
+	if h := p.s.currentHub(); h != nil {
+		h.SessionCreated(ctx, sess.ID)
+	}
 	writeJSON(w, http.StatusOK, protocol.JoinResponse{
 		Token: tok,
 		Session: protocol.SessionInfo{ID: sess.ID, State: sess.State, CustomerName: name, Question: sess.Question,
@@ -227,9 +232,6 @@ func (p *portalRequests) handleRequest(w http.ResponseWriter, r *http.Request) e
 		Participant: part,
 		Config:      &cfg,
 	})
-	if h := p.s.currentHub(); h != nil {
-		h.SessionCreated(ctx, sess.ID)
-	}
 	return nil
 }
 

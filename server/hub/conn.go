@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,6 +50,10 @@ type conn struct {
 	log *slog.Logger
 
 	send chan outMsg
+	// wake restarts a waiting customer's on-hold timer (see remind).
+	wake chan struct{}
+	// pushMu orders the wait status pushes (see pushWait).
+	pushMu sync.Mutex
 	// ctx ends the connection; it is derived from the hub's lifetime.
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -92,12 +97,20 @@ func (c *conn) run() error {
 		defer close(done)
 		c.writeLoop()
 	}()
+	reminded := make(chan struct{})
+	go func() {
+		defer close(reminded)
+		if !c.id.isRep() {
+			c.remind()
+		}
+	}()
 	err := c.readLoop()
 	if !c.closing.Load() {
 		c.cancel()
 	}
 	<-done
 	c.cancel()
+	<-reminded
 	c.ws.CloseNow()
 	return err
 }
@@ -220,6 +233,8 @@ func (c *conn) handle(data []byte) {
 		err = c.leave(ctx, env)
 	case protocol.TypeSessionTermination:
 		err = c.termination(ctx, env)
+	case protocol.TypeWaitSubscribe:
+		err = c.subscribe(ctx, env)
 	default:
 		err = &refusal{protocol.CodeForbidden, fmt.Sprintf("clients do not send %s", env.Type)}
 	}
@@ -324,6 +339,7 @@ func (h *Hub) accepted(ctx context.Context, s store.Session) {
 		h.logger.Error("participants of an accepted session", "session", s.ID, "err", err)
 		return
 	}
+	h.unsubscribe(ps)
 	h.broadcast(ps, protocol.TypeSessionState, s.ID, info(s, ps))
 	h.peerConnect(s, ps)
 	h.queueChanged(ctx, s.QueueID, nil)
@@ -579,6 +595,7 @@ func (h *Hub) finish(ctx context.Context, s store.Session, ps []store.Participan
 	if err := h.store.DeleteSessionTokens(ctx, s.ID); err != nil {
 		log.Error("delete session tokens", "err", err)
 	}
+	h.unsubscribe(ps)
 	h.broadcast(ps, protocol.TypeSessionEnded, s.ID, protocol.SessionEnded{By: by, Reason: reason, At: at})
 	for _, p := range present(ps) {
 		if p.Role != protocol.RoleCustomer {

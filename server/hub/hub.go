@@ -72,6 +72,10 @@ type Config struct {
 	Now func() time.Time
 	// Logger is optional; zero means slog.Default().
 	Logger *slog.Logger
+	// OnHoldInterval is optional: it maps a session's on-hold interval
+	// (from its configuration) to the interval the hub re-sends its
+	// waiting customer's status at; zero means unchanged. Tests shorten it.
+	OnHoldInterval func(configured time.Duration) time.Duration
 }
 
 // Hub routes signaling between the connected clients.
@@ -80,6 +84,7 @@ type Hub struct {
 	ice    func(sessionID, participantID string) []protocol.ICEServer
 	now    func() time.Time
 	logger *slog.Logger
+	onHold func(time.Duration) time.Duration
 
 	// ctx is the hub's lifetime: Close cancels it, which ends every connection.
 	ctx    context.Context
@@ -95,6 +100,14 @@ type Hub struct {
 	// available. It outlives the rep's connections, so a console that
 	// reconnects keeps its status (and sends it again anyway).
 	status map[string]protocol.RepStatus
+	// waitLangs are the languages of the customers subscribed to their
+	// wait status, by participant ID; they outlive a connection, so a
+	// client that reconnects keeps its subscription.
+	waitLangs map[string]string
+	// lastAlert is, by rep account ID, the alertSeq of the last
+	// queue-mode alert the rep received (round robin).
+	lastAlert map[string]uint64
+	alertSeq  uint64
 }
 
 // New returns a hub. It panics if cfg.Store or cfg.ICE is nil (a programming error).
@@ -110,14 +123,17 @@ func New(cfg Config) *Hub {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Hub{
-		store:  cfg.Store,
-		ice:    cfg.ICE,
-		now:    cfg.Now,
-		logger: cfg.Logger,
-		ctx:    ctx,
-		cancel: cancel,
-		conns:  make(map[string][]*conn),
-		status: make(map[string]protocol.RepStatus),
+		store:     cfg.Store,
+		ice:       cfg.ICE,
+		now:       cfg.Now,
+		logger:    cfg.Logger,
+		onHold:    cfg.OnHoldInterval,
+		ctx:       ctx,
+		cancel:    cancel,
+		conns:     make(map[string][]*conn),
+		status:    make(map[string]protocol.RepStatus),
+		waitLangs: make(map[string]string),
+		lastAlert: make(map[string]uint64),
 	}
 }
 
@@ -156,6 +172,7 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, id Identity) error 
 		id:     id,
 		pid:    id.participantID(),
 		send:   make(chan outMsg, sendQueue),
+		wake:   make(chan struct{}, 1),
 		ctx:    cctx,
 		cancel: cancel,
 	}
@@ -369,6 +386,11 @@ func (h *Hub) resume(ctx context.Context, c *conn) error {
 		if s.State == protocol.StateActive {
 			active = append(active, s)
 		}
+		if s.State == protocol.StateWaiting {
+			if err := h.resumeWait(ctx, c); err != nil {
+				return err
+			}
+		}
 	}
 	for _, s := range active {
 		ps, err := h.store.Participants(ctx, s.ID)
@@ -458,9 +480,15 @@ func Waiting(ctx context.Context, st store.Store, queueIDs []string) (protocol.Q
 }
 
 // queueChanged sends the whole queue to every connected rep who serves
-// queueID and, for a new arrival, the alert to those who are available.
+// queueID and, for a new arrival, the alert to those who are available
+// (to one of them for a SmartBox portal in queue mode; see alertees).
+// Then every subscribed customer waiting in the queue hears its new
+// status.
 func (h *Hub) queueChanged(ctx context.Context, queueID string, arrived *protocol.SessionInfo) {
-	for _, repID := range h.connectedReps() {
+	var available []string
+	reps := h.connectedReps()
+	slices.Sort(reps)
+	for _, repID := range reps {
 		qs, err := h.store.QueuesForRep(ctx, repID)
 		if err != nil {
 			h.logger.Warn("queues for rep", "rep", repID, "err", err)
@@ -475,10 +503,16 @@ func (h *Hub) queueChanged(ctx context.Context, queueID string, arrived *protoco
 			continue
 		}
 		h.sendAll(repID, protocol.TypeQueue, "", q)
-		if arrived != nil && h.Status(repID) == protocol.RepStatusAvailable {
+		if h.Status(repID) == protocol.RepStatusAvailable {
+			available = append(available, repID)
+		}
+	}
+	if arrived != nil {
+		for _, repID := range h.alertees(ctx, arrived.Portal, available) {
 			h.sendAll(repID, protocol.TypeSessionWaiting, arrived.ID, *arrived)
 		}
 	}
+	h.pushQueue(ctx, queueID)
 }
 
 // SessionCreated is called by the HTTP layer after a customer joined (a
