@@ -4,6 +4,12 @@
 // session, peer.connect with TURN credentials, routing signals inside one
 // session, chat stored before it is broadcast, and the session's end.
 //
+// Waiting customers who subscribe (wait.subscribe) get their place in the
+// queue pushed (wait.status) whenever their queue changes and every
+// on-hold interval of their portal. A new session's alert goes to every
+// available rep serving its queue, except for a SmartBox portal in queue
+// mode, whose alert goes to one of them in turn.
+//
 // The hub keeps only connections in memory. Sessions, participants and
 // events live in the store, so every check of membership reads the store
 // and a restarted server carries on where it stopped.
