@@ -177,6 +177,9 @@ func (s *Session) handleControl(p *Peer, data []byte, isString bool) bool {
 		s.handleInput(p, data)
 		return true
 	}
+	if s.handleElevation(p, data) {
+		return true
+	}
 	var m controlMsg
 	if len(data) > maxControlMsg || protocol.UnmarshalStrict(data, &m) != nil {
 		s.log.Warn("refusing a malformed control message", "from", p.part.ID, "bytes", len(data))
