@@ -120,3 +120,19 @@ func FormatCode(code string) string {
 	}
 	return code[0:3] + " " + code[3:6] + " " + code[6:9]
 }
+
+// Paths of what the customer's client reports (see [SystemInfo]).
+const (
+	// PathRecording takes the customer's answer to the recording prompt
+	// (POST [RecordingAnswer], customer token); 204 No Content.
+	PathRecording = "/api/v1/recording"
+	// PathSystemInfo takes a description of the customer's machine (POST
+	// [SystemInfo], customer token); 204 No Content.
+	PathSystemInfo = "/api/v1/system-info"
+	// PathRating takes the customer's exit survey (POST [Rating], the
+	// customer's token, after the session ended); 204 No Content.
+	PathRating = "/api/v1/rating"
+	// PathRatingSuffix follows [PathSession] and a session ID: a rep who
+	// was in the session rates it (POST [Rating], rep token); 204 No Content.
+	PathRatingSuffix = "/rating"
+)

@@ -205,4 +205,13 @@ type SessionSummary struct {
 	// reported them; empty until then.
 	Host string `json:"host,omitempty"`
 	OS   string `json:"os,omitempty"`
+	// SystemInfo is what the customer's client reported of its machine
+	// (Host and OS come from it); nil until then.
+	SystemInfo *SystemInfo `json:"system_info,omitempty"`
+	// Recording says whether the session is recorded (screen, shell or
+	// system information): false when the configuration records nothing
+	// or the customer refused, so a console can show "not recorded".
+	Recording bool `json:"recording"`
+	// RecordingConsent is the customer's answer to the recording prompt.
+	RecordingConsent RecordingConsent `json:"recording_consent"`
 }

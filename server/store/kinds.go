@@ -6,7 +6,7 @@ import (
 	"github.com/tandemhq/tandem/protocol"
 )
 
-var tokenKindNames = []string{"unknown", "rep", "customer"}
+var tokenKindNames = []string{"unknown", "rep", "customer", "survey"}
 
 // String returns the kind's name: "rep", "customer", ...
 func (k TokenKind) String() string {

@@ -213,6 +213,9 @@ const (
 	TokenRep
 	// TokenCustomer admits a customer to one session.
 	TokenCustomer
+	// TokenSurvey is a customer's token after the session ended: it
+	// admits only the exit survey (see [SQLite.KeepSurveyTokens]).
+	TokenSurvey
 )
 
 // Token is a bearer token, stored only as a hash.
