@@ -45,6 +45,7 @@ func (s *Server) routes() http.Handler {
 	s.adminRoutes(mux)
 	s.downloadRoutes(mux)
 	s.consoleRoutes(mux)
+	s.customerRoutes(mux)
 	return mux
 }
 

@@ -85,6 +85,9 @@ func (s *Server) handleSummary(w http.ResponseWriter, r *http.Request) error {
 			sum.Termination = t
 		}
 	}
+	if err := s.summaryReports(r.Context(), &sum, id, cfg, es); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, sum)
 	return nil
 }

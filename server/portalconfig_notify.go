@@ -26,11 +26,12 @@ type notifyingStore struct {
 }
 
 // EndSession ends the session and, when its portal names a notification
-// address, e-mails the completed-session report in the background.
+// address, e-mails the completed-session report in the background once
+// the exit survey is answered or its window closed (see sessionEnded).
 func (n *notifyingStore) EndSession(ctx context.Context, sessionID, reason string, now time.Time) (store.Session, error) {
 	sess, err := n.SQLite.EndSession(ctx, sessionID, reason, now)
-	if err == nil && sess.PortalID != "" {
-		n.s.notifyEnded(sess)
+	if err == nil {
+		n.s.sessionEnded(sess)
 	}
 	return sess, err
 }
@@ -106,7 +107,7 @@ func (s *Server) sendNotification(ctx context.Context, sess store.Session) error
 }
 
 // sessionReport is the completed-session report of an ended session: its
-// reps, times, outcome and chat transcript. Ratings are not collected yet.
+// reps, times, outcome, ratings and chat transcript.
 func (s *Server) sessionReport(ctx context.Context, sess store.Session, portalSlug string) (mail.SessionReport, error) {
 	r := mail.SessionReport{ID: sess.ID, Portal: portalSlug, CustomerName: sess.CustomerName,
 		Start: sess.Created.UTC(), End: sess.Ended.UTC(), DurationSec: int64(sess.Ended.Sub(sess.Created) / time.Second),
@@ -119,6 +120,9 @@ func (s *Server) sessionReport(ctx context.Context, sess store.Session, portalSl
 		if p.Role == protocol.RoleRep || p.Role == protocol.RoleAdmin {
 			r.Reps = append(r.Reps, p.Name)
 		}
+	}
+	if err := s.reportRatings(ctx, &r, sess); err != nil {
+		return r, err
 	}
 	es, err := s.store.Events(ctx, sess.ID)
 	if err != nil {

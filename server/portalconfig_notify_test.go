@@ -7,6 +7,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net"
+	"net/http"
 	netmail "net/mail"
 	"os"
 	"os/exec"
@@ -103,6 +104,10 @@ func TestCompletedSessionNotification(t *testing.T) {
 	rep.expect(protocol.TypeChatMessage, nil)
 	rep.send(protocol.TypeSessionEnd, 3, j.Session.ID, protocol.SessionEnd{Reason: "solved"})
 	cust.expect(protocol.TypeSessionEnded, nil)
+	// The notification waits for the exit survey: declining it sends it.
+	if r := a.do(t, "POST", protocol.PathRating, j.Token, protocol.Rating{Declined: true}); r.status != http.StatusNoContent {
+		t.Fatalf("decline the survey = %d %s; want 204", r.status, r.body)
+	}
 
 	m := awaitMail(t, out)
 	if to := m.Header.Get("To"); to != "<ops@example.com>" {

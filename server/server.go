@@ -76,6 +76,11 @@ type Config struct {
 	// CertFile and KeyFile are optional; zero means generate a self-signed
 	// certificate into DataDir on the first run.
 	CertFile, KeyFile string
+	// SurveyWindow is optional; zero means DefaultSurveyWindow: how long
+	// after a session's end its customer may answer the exit survey and
+	// its reps rate it, and the longest the completed-session notification
+	// waits for the survey.
+	SurveyWindow time.Duration
 	// Now is optional; zero means time.Now (tests move the clock).
 	Now func() time.Time
 	// Logger is optional; zero means slog.Default().
@@ -98,6 +103,7 @@ type Server struct {
 	loginSource  *auth.Limiter
 	joinSource   *auth.Limiter
 	portal       *portal
+	reports      customerReports
 
 	mu      sync.Mutex
 	started bool
@@ -130,6 +136,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.KeyLifetime <= 0 {
 		cfg.KeyLifetime = DefaultKeyLifetime
+	}
+	if cfg.SurveyWindow <= 0 {
+		cfg.SurveyWindow = DefaultSurveyWindow
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

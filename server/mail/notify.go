@@ -8,18 +8,22 @@ import (
 
 // SessionReport is the completed-session notification's XML document.
 type SessionReport struct {
-	XMLName        xml.Name   `xml:"session"`
-	ID             string     `xml:"id"`
-	Portal         string     `xml:"portal"`
-	CustomerName   string     `xml:"customer_name"`
-	Reps           []string   `xml:"reps>rep"`
-	Start          time.Time  `xml:"start"`
-	End            time.Time  `xml:"end"`
-	DurationSec    int64      `xml:"duration_seconds"`
-	EndReason      string     `xml:"end_reason"`
-	CustomerRating *int       `xml:"customer_rating,omitempty"`
-	RepRating      *int       `xml:"rep_rating,omitempty"`
-	Transcript     []ChatLine `xml:"transcript>line"`
+	XMLName      xml.Name  `xml:"session"`
+	ID           string    `xml:"id"`
+	Portal       string    `xml:"portal"`
+	CustomerName string    `xml:"customer_name"`
+	Reps         []string  `xml:"reps>rep"`
+	Start        time.Time `xml:"start"`
+	End          time.Time `xml:"end"`
+	DurationSec  int64     `xml:"duration_seconds"`
+	EndReason    string    `xml:"end_reason"`
+	// CustomerRating is the customer's exit survey score (1..5), nil when
+	// not answered or declined; CustomerComment its optional comment.
+	CustomerRating  *int   `xml:"customer_rating,omitempty"`
+	CustomerComment string `xml:"customer_comment,omitempty"`
+	// RepRating is the rep's rating of the session (1..5), nil when none.
+	RepRating  *int       `xml:"rep_rating,omitempty"`
+	Transcript []ChatLine `xml:"transcript>line"`
 }
 
 // ChatLine is one line of the chat transcript.
