@@ -116,6 +116,43 @@ func (c *Customer) Banner(ctx context.Context) ([]byte, error) {
 	return b, nil
 }
 
+// SetRecording tells the server the customer's answer to the recording
+// prompt. A refusal stands for the session: the server turns screen and
+// shell recording and the system information log off, and refuses a later
+// allowance.
+func (c *Customer) SetRecording(ctx context.Context, allow bool) error {
+	if err := c.api.do(ctx, "POST", protocol.PathRecording, protocol.RecordingAnswer{Allow: &allow}, nil); err != nil {
+		return fmt.Errorf("recording answer: %w", err)
+	}
+	return nil
+}
+
+// ReportSystemInfo tells the server about the customer's machine, for the
+// reps' session summary; the server writes it to the session's log only
+// where recording is allowed.
+func (c *Customer) ReportSystemInfo(ctx context.Context, info protocol.SystemInfo) error {
+	if err := info.Validate(); err != nil {
+		return fmt.Errorf("system info: %w", err)
+	}
+	if err := c.api.do(ctx, "POST", protocol.PathSystemInfo, info, nil); err != nil {
+		return fmt.Errorf("system info: %w", err)
+	}
+	return nil
+}
+
+// Rate answers the exit survey after the session ended (r.Declined to
+// decline it): once, within the server's survey window. The answer also
+// releases the completed-session notification, which waits for it.
+func (c *Customer) Rate(ctx context.Context, r protocol.Rating) error {
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("rate: %w", err)
+	}
+	if err := c.api.do(ctx, "POST", protocol.PathRating, r, nil); err != nil {
+		return fmt.Errorf("rate: %w", err)
+	}
+	return nil
+}
+
 func (c *Customer) handle(env protocol.Envelope) {
 	switch env.Type {
 	case protocol.TypeWelcome:
