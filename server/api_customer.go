@@ -29,6 +29,10 @@ const (
 	KindSystemInfo = "system_info"
 )
 
+// shutdownNotifyTimeout bounds the delivery of a notification still
+// waiting for its survey when the server stops.
+const shutdownNotifyTimeout = 10 * time.Second
+
 // maxSystemInfoReports bounds how often one session's customer may report
 // its machine (a client reports once, again after a reconnect).
 const maxSystemInfoReports = 20
@@ -366,7 +370,8 @@ func (n *notifyingStore) DeleteSessionTokens(ctx context.Context, sessionID stri
 // log never outlives the running session) and, for a session of a portal,
 // sends the completed-session notification once the customer answered or
 // declined the exit survey, or when the survey window closes, whichever
-// comes first. The session's end does not wait for it.
+// comes first; a server that stops sends the waiting notifications
+// before it closes. The session's end does not wait for it.
 func (s *Server) sessionEnded(sess store.Session) {
 	s.reports.mu.Lock()
 	delete(s.reports.info, sess.ID)
@@ -393,9 +398,13 @@ func (s *Server) sessionEnded(sess store.Session) {
 		defer t.Stop()
 		select {
 		case <-s.stop:
-			// A notification still waiting for its survey when the server
-			// stops is not sent.
-			s.logger.Warn("completed-session notification dropped: the server stopped during the survey window", "session", sess.ID)
+			// The server stops during the survey window: send what there
+			// is now rather than lose the notification (a crash loses it).
+			ctx, cancel := context.WithTimeout(context.Background(), shutdownNotifyTimeout)
+			if err := s.sendNotification(ctx, sess); err != nil {
+				s.logger.Warn("completed-session notification not sent at shutdown", "session", sess.ID, "portal", sess.PortalID, "err", err)
+			}
+			cancel()
 		case <-done:
 			s.notifyEnded(sess)
 		case <-t.C:

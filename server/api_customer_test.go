@@ -363,3 +363,25 @@ func TestNotificationAfterSurveyWindow(t *testing.T) {
 		t.Errorf("report %+v; want no ratings:\n%s", report, raw)
 	}
 }
+
+func TestNotificationSentAtShutdown(t *testing.T) {
+	port, out := startSMTP(t)
+	// The window outlasts the test: only the server's Close can send it.
+	h := servertest.Start(t, withSurveyWindow(time.Hour))
+	a := newAPI(t, h)
+	tok := a.login(t, "admin", admin).Token
+	notifyingPortal(t, a, tok, port)
+	s := startRecordedSession(t, a, tok, "support")
+	if r := a.do(t, "POST", protocol.PathSession+s.join.Session.ID+protocol.PathRatingSuffix, tok, protocol.Rating{Score: 3}); r.status != http.StatusNoContent {
+		t.Fatalf("rep rating = %d %s; want 204", r.status, r.body)
+	}
+	s.end(t)
+	if err := h.Server.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	report, _ := notificationReport(t, out)
+	if report.ID != s.join.Session.ID || report.CustomerRating != nil || report.RepRating == nil || *report.RepRating != 3 {
+		t.Errorf("report %+v; want the rep's 3 and no customer rating", report)
+	}
+}
