@@ -5,6 +5,7 @@ import (
 	"image"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -114,6 +115,9 @@ type CustomerCallbacks struct {
 	Admitted func()
 	// TakeBack takes control back from every representative.
 	TakeBack func()
+	// Rate is optional: it sends the exit survey's answer. With it, a
+	// session a representative took part in ends with the survey.
+	Rate func(protocol.Rating)
 	// Apps is optional: the windows the customer may limit sharing to.
 	// With it, and where the portal lets the customer limit the shared
 	// applications, the window offers "Choose what to share" while the
@@ -156,6 +160,12 @@ type CustomerView struct {
 	// ChooseApps limits the sharing to chosen windows; shown while the
 	// screen is shared where the portal allows it.
 	ChooseApps *widget.Button
+	// Survey is the exit survey: a score from 1 to 5 (Scores) or "no,
+	// thanks" (NoSurvey); shown at the end of a session a representative
+	// took part in.
+	Survey   *fyne.Container
+	Scores   []*widget.Button
+	NoSurvey *widget.Hyperlink
 	// Notices holds the customer notices, each with its end link.
 	Notices *fyne.Container
 	Content fyne.CanvasObject
@@ -183,6 +193,8 @@ type CustomerView struct {
 	sharedApps []uint64
 	// appChoice is the last "Choose what to share" dialog's content.
 	appChoice *AppChoice
+	// surveyed: the exit survey was answered or declined.
+	surveyed  bool
 	statusBox *fyne.Container
 	chatBox   *fyne.Container
 	endText   string
@@ -270,6 +282,8 @@ func newCustomerView(win fyne.Window, s CustomerSetup, cb CustomerCallbacks, do 
 	})
 	v.TakeBack.Importance = widget.WarningImportance
 	v.TakeBack.Hide()
+	v.Survey = v.newSurvey()
+	top.Add(v.Survey)
 	v.ChooseApps = widget.NewButtonWithIcon(t("apps.button"), theme.VisibilityIcon(), v.chooseApps)
 	v.ChooseApps.Hide()
 	bottom := container.NewBorder(nil, nil, v.ChatToggle, container.NewHBox(v.ChooseApps, v.TakeBack, v.End))
@@ -686,6 +700,9 @@ func (v *CustomerView) Ended(removed bool) {
 	v.TakeBack.Hide()
 	v.ChooseApps.Hide()
 	v.Presence.Hide()
+	if first && v.cb.Rate != nil && len(v.reps) > 0 {
+		v.Survey.Show()
+	}
 	if first && v.endText != "" {
 		v.Chat.Notice(v.endText)
 	}
@@ -701,5 +718,45 @@ func (v *CustomerView) stopTimers() {
 	}
 	if v.holdTimer != nil {
 		v.holdTimer.Stop()
+	}
+}
+
+// newSurvey builds the exit survey, hidden.
+func (v *CustomerView) newSurvey() *fyne.Container {
+	row := container.NewHBox()
+	for score := 1; score <= 5; score++ {
+		b := widget.NewButton(strconv.Itoa(score), func() { v.answerSurvey(protocol.Rating{Score: score}) })
+		v.Scores = append(v.Scores, b)
+		row.Add(b)
+	}
+	v.NoSurvey = widget.NewHyperlink(v.t("survey.no"), nil)
+	v.NoSurvey.OnTapped = func() { v.answerSurvey(protocol.Rating{Declined: true}) }
+	row.Add(v.NoSurvey)
+	q := widget.NewLabel(v.t("survey.question"))
+	q.Wrapping = fyne.TextWrapWord
+	c := container.NewVBox(q, row)
+	c.Hide()
+	return c
+}
+
+// answerSurvey sends the survey's answer once and thanks the customer.
+func (v *CustomerView) answerSurvey(r protocol.Rating) {
+	if v.surveyed {
+		return
+	}
+	v.surveyed = true
+	v.Survey.Hide()
+	if !r.Declined {
+		v.Chat.Notice(fmt.Sprintf(v.t("survey.thanks"), r.Score))
+	}
+	v.relayout()
+	call1(v.cb.Rate, r)
+}
+
+// SurveyClosed declines a survey that is shown and unanswered: the
+// customer closed the window.
+func (v *CustomerView) SurveyClosed() {
+	if v.Survey.Visible() && !v.surveyed {
+		v.answerSurvey(protocol.Rating{Declined: true})
 	}
 }

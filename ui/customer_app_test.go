@@ -116,6 +116,30 @@ func TestDownloadedCustomerClient(t *testing.T) {
 		t.Fatal("no frame of the customer's screen reached the rep")
 	}
 
+	// The client told the server what computer it runs on: the rep's
+	// summary has its host name and system.
+	hostname, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		sum, err := rep.Summary(ctx, sessionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if si := sum.SystemInfo; si != nil {
+			if si.HostName != hostname || si.OS != runtime.GOOS {
+				t.Errorf("summary's computer %+v; want host %q, OS %q", *si, hostname, runtime.GOOS)
+			}
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the customer's computer never reached the rep's summary")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+
 	// The rep ends the session: the client removes itself.
 	if err := s.End(ctx, "solved"); err != nil {
 		t.Fatal(err)

@@ -935,3 +935,109 @@ func TestSupportedIndicator(t *testing.T) {
 		}
 	}
 }
+
+func TestExitSurvey(t *testing.T) {
+	newRated := func(t *testing.T) (*CustomerView, *[]protocol.Rating) {
+		a := test.NewTempApp(t)
+		w := a.NewWindow("t")
+		var got []protocol.Rating
+		cb := (&custRecorder{}).callbacks()
+		cb.Rate = func(r protocol.Rating) { got = append(got, r) }
+		v := NewCustomerView(w, CustomerSetup{Lang: "en", Config: protocol.DefaultCustomerClientConfig()}, cb)
+		w.SetContent(v.Content)
+		t.Cleanup(v.Close)
+		v.Start()
+		return v, &got
+	}
+
+	v, got := newRated(t)
+	v.Ended(false)
+	if v.Survey.Visible() || len(*got) != 0 {
+		t.Errorf("survey shown %v, ratings %+v after a session no representative took part in; want none", v.Survey.Visible(), *got)
+	}
+
+	v, got = newRated(t)
+	v.ChattingWith("Rita")
+	if v.Survey.Visible() {
+		t.Error("survey shown during the session")
+	}
+	v.Ended(true)
+	if !v.Survey.Visible() || len(v.Scores) != 5 {
+		t.Fatalf("survey shown %v with %d scores; want shown with 5", v.Survey.Visible(), len(v.Scores))
+	}
+	test.Tap(v.Scores[3])
+	test.Tap(v.Scores[4])
+	v.SurveyClosed()
+	if len(*got) != 1 || (*got)[0] != (protocol.Rating{Score: 4}) {
+		t.Errorf("ratings sent %+v; want one score of 4", *got)
+	}
+	if v.Survey.Visible() || count(v.Chat.Lines(), "Thank you for your rating (4 of 5).") != 1 {
+		t.Errorf("after the answer: survey shown %v, chat %q", v.Survey.Visible(), v.Chat.Lines())
+	}
+
+	// Closing the window with the survey unanswered declines it, once.
+	v, got = newRated(t)
+	v.ChattingWith("Rita")
+	v.Ended(true)
+	v.SurveyClosed()
+	v.SurveyClosed()
+	if len(*got) != 1 || !(*got)[0].Declined {
+		t.Errorf("ratings sent %+v; want one declined survey", *got)
+	}
+}
+
+// pushCore is a client whose server pushes the wait status and takes the
+// computer's description.
+type pushCore struct {
+	fakeCore
+	subscribed []string
+	infos      []protocol.SystemInfo
+}
+
+func (p *pushCore) SubscribeWaitStatus(ctx context.Context, lang string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.subscribed = append(p.subscribed, lang)
+	return nil
+}
+
+func (p *pushCore) ReportSystemInfo(ctx context.Context, info protocol.SystemInfo) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.infos = append(p.infos, info)
+	return nil
+}
+
+// TestAppTakesPushedWaitStatus: where the server pushes the wait status,
+// the app subscribes instead of asking, the first push starts the view
+// with its position, and later pushes update it.
+func TestAppTakesPushedWaitStatus(t *testing.T) {
+	a := test.NewTempApp(t)
+	me := protocol.SystemInfo{HostName: "ada-laptop", OS: "linux", Arch: "amd64"}
+	c := newCustomerApp(CustomerOptions{
+		Logger:     slog.New(slog.DiscardHandler),
+		SystemInfo: func(context.Context) (protocol.SystemInfo, error) { return me, nil },
+	}, func(f func()) { f() })
+	c.win = a.NewWindow("t")
+	fake := &pushCore{fakeCore: fakeCore{statuses: []protocol.WaitStatus{{State: protocol.StateWaiting, Position: 9}}}}
+	c.view = newCustomerView(c.win, CustomerSetup{Lang: "en", Config: protocol.DefaultCustomerClientConfig()}, CustomerCallbacks{}, c.do)
+	c.win.SetContent(c.view.Content)
+	c.prepare(fake, "en")
+	c.reportSystem(fake)
+	if asked, _ := fake.counts(); asked != 0 || !slices.Equal(fake.subscribed, []string{"en"}) {
+		t.Fatalf("asked %d times, subscribed %q; want subscribed in en and never asked", asked, fake.subscribed)
+	}
+	if len(fake.infos) != 1 || fake.infos[0] != me {
+		t.Errorf("system info reported %+v; want %+v", fake.infos, me)
+	}
+	c.waited(protocol.WaitStatus{State: protocol.StateWaiting, Position: 2})
+	if n := count(c.view.Chat.Lines(), "You are number 2 in the queue."); n != 1 {
+		t.Errorf("chat %q; want the greeting with position 2", c.view.Chat.Lines())
+	}
+	c.waited(protocol.WaitStatus{State: protocol.StateWaiting, Position: 1})
+	if !strings.Contains(c.view.Status.Text, "number 1") {
+		t.Errorf("status %q; want position 1", c.view.Status.Text)
+	}
+	c.cancel()
+	c.wg.Wait()
+}

@@ -51,6 +51,11 @@ type CustomerOptions struct {
 	// event of the session; status reports what the customer should see;
 	// release gives the computer back.
 	Hold func(s *client.Session, cfg protocol.CustomerClientConfig) (handle func(client.Event), status <-chan agent.Status, release func())
+	// SystemInfo is optional: it describes this computer (host name,
+	// operating system) for the representative's session summary; the
+	// server writes it to the session's log only where the customer
+	// allowed recording.
+	SystemInfo func(ctx context.Context) (protocol.SystemInfo, error)
 	// Apps is optional: it limits the shared screen to windows the
 	// customer chooses, where the portal allows it.
 	Apps AppSharing
@@ -91,6 +96,19 @@ type (
 	// bannerSource fetches the portal's chat window banner (BMP bytes).
 	bannerSource interface {
 		Banner(ctx context.Context) ([]byte, error)
+	}
+	// waitSubscriber asks the server to push the wait status as the queue
+	// changes (client.WaitStatusChanged events).
+	waitSubscriber interface {
+		SubscribeWaitStatus(ctx context.Context, lang string) error
+	}
+	// systemInfoSink takes this computer's description for the summary.
+	systemInfoSink interface {
+		ReportSystemInfo(ctx context.Context, info protocol.SystemInfo) error
+	}
+	// surveySink takes the answer to the exit survey.
+	surveySink interface {
+		Rate(ctx context.Context, r protocol.Rating) error
 	}
 )
 
@@ -283,6 +301,7 @@ func (c *customerApp) joined(cust *client.Customer) {
 			bg(func(ctx context.Context) { _ = s.End(ctx, reason) })
 		},
 		Agreement: func(ok bool) { c.log.Info("customer agreement", "accepted", ok) },
+		Rate:      c.rate(cust),
 		Recording: c.recording(cust),
 		ChatSound: c.bell.Ring,
 		Admitted:  func() { c.share(s, cfg) },
@@ -294,6 +313,11 @@ func (c *customerApp) joined(cust *client.Customer) {
 	go func() {
 		defer c.wg.Done()
 		c.prepare(cust, lang)
+	}()
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		c.reportSystem(cust)
 	}()
 	seen := map[string]bool{}
 	hold := func(client.Event) {}
@@ -329,6 +353,8 @@ func (c *customerApp) joined(cust *client.Customer) {
 				c.view.Present(reps)
 				c.reps = reps
 				c.indicate()
+			case client.WaitStatusChanged:
+				c.waited(e.Status)
 			case client.ChatReceived:
 				c.view.Received(e.Message)
 			case client.ConnectionChanged:
@@ -459,6 +485,15 @@ func (c *customerApp) prepare(src any, lang string) {
 			c.do(func() { c.view.Banner.Image = img; c.view.Banner.Refresh() })
 		}
 	}
+	if sub, ok := src.(waitSubscriber); ok {
+		// The server pushes the status whenever the queue changes; the
+		// first push starts the view (see waited).
+		err := sub.SubscribeWaitStatus(ctx, lang)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		c.log.Warn("wait status pushes; asking instead", "err", err)
+	}
 	ws, ok := src.(waitStatusSource)
 	if !ok {
 		c.do(c.view.Start)
@@ -494,6 +529,51 @@ func (c *customerApp) prepare(src any, lang string) {
 	}
 }
 
+// waited shows a pushed wait status; the first one starts the view.
+func (c *customerApp) waited(st protocol.WaitStatus) {
+	c.view.Waiting(st)
+	c.view.Start()
+}
+
+// reportSystem tells the server what computer this is, for the rep's
+// session summary.
+func (c *customerApp) reportSystem(src any) {
+	sink, ok := src.(systemInfoSink)
+	if !ok || c.opts.SystemInfo == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+	defer cancel()
+	info, err := c.opts.SystemInfo(ctx)
+	if err != nil {
+		c.log.Warn("describe this computer", "err", err)
+		return
+	}
+	if err := sink.ReportSystemInfo(ctx, info); err != nil {
+		c.log.Warn("report this computer to the session", "err", err)
+	}
+}
+
+// rate returns the exit survey's callback: it sends the answer where src
+// takes one.
+func (c *customerApp) rate(src any) func(protocol.Rating) {
+	sink, ok := src.(surveySink)
+	if !ok {
+		return nil
+	}
+	return func(r protocol.Rating) {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := sink.Rate(ctx, r); err != nil {
+				c.log.Warn("exit survey", "err", err)
+			}
+		}()
+	}
+}
+
 // removeSelf removes the downloaded client once; it reports whether the
 // file is gone.
 func (c *customerApp) removeSelf() bool {
@@ -516,6 +596,7 @@ func (c *customerApp) close() {
 	c.cancel()
 	if c.view != nil {
 		c.view.Close()
+		c.view.SurveyClosed()
 	}
 	c.bell.Close()
 	if c.cust != nil {

@@ -44,7 +44,7 @@ func main() {
 		lang = os.Getenv("LANG")
 	}
 	sh := &screenShare{display: os.Getenv("DISPLAY"), log: logger}
-	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Share: sh.share, Apps: sh, Hold: hold(logger), Logger: logger}
+	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Share: sh.share, Apps: sh, SystemInfo: systemInfo, Hold: hold(logger), Logger: logger}
 	if exe, err := os.Executable(); err == nil {
 		d, err := joindata.ReadFile(exe, time.Now())
 		switch {
