@@ -236,6 +236,8 @@ func (v *SessionView) IsEnded() bool { return v.ended }
 // Summary is a session's summary tab.
 type Summary struct {
 	Customer, Portal, Key, Host, OS, Started, Duration *widget.Label
+	// Recorded says whether the session is recorded, and why not.
+	Recorded *widget.Label
 	// Attendees lists everyone in the session.
 	Attendees *widget.List
 	// Termination overrides the session-end behaviour where the policy allows.
@@ -253,7 +255,7 @@ var terminationNames = []string{"Nothing", "Lock the computer", "Log the user of
 // NewSummary returns an empty summary; onTermination receives an override.
 func NewSummary(onTermination func(protocol.Termination)) *Summary {
 	s := &Summary{onTerm: onTermination}
-	for _, l := range []**widget.Label{&s.Customer, &s.Portal, &s.Key, &s.Host, &s.OS, &s.Started, &s.Duration} {
+	for _, l := range []**widget.Label{&s.Customer, &s.Portal, &s.Key, &s.Host, &s.OS, &s.Started, &s.Duration, &s.Recorded} {
 		*l = widget.NewLabel("—")
 	}
 	s.Attendees = widget.NewList(func() int { return len(s.attendees) },
@@ -277,6 +279,7 @@ func NewSummary(onTermination func(protocol.Termination)) *Summary {
 		widget.NewFormItem("Session key", s.Key),
 		widget.NewFormItem("Host name", s.Host),
 		widget.NewFormItem("Operating system", s.OS),
+		widget.NewFormItem("Recorded", s.Recorded),
 		widget.NewFormItem("Started", s.Started),
 		widget.NewFormItem("Duration", s.Duration),
 		widget.NewFormItem("At session end", s.Termination),
@@ -303,6 +306,28 @@ func (s *Summary) SetPortal(name string) { s.Portal.SetText(orDash(name)) }
 
 // SetKey shows the session key the customer joined with.
 func (s *Summary) SetKey(code string) { s.Key.SetText(orDash(protocol.FormatCode(code))) }
+
+// SetSystem shows the customer's computer as its client described it;
+// nil leaves the host and system as they are.
+func (s *Summary) SetSystem(si *protocol.SystemInfo) {
+	if si == nil {
+		return
+	}
+	s.SetHost(si.HostName, si.OSDescription())
+}
+
+// SetRecording shows whether the session is recorded: where the customer
+// refused, the rep sees so.
+func (s *Summary) SetRecording(on bool, consent protocol.RecordingConsent) {
+	switch {
+	case consent == protocol.RecordingRefused:
+		s.Recorded.SetText("No: the customer refused recording")
+	case on:
+		s.Recorded.SetText("Yes")
+	default:
+		s.Recorded.SetText("No")
+	}
+}
 
 // SetHost shows the customer's computer.
 func (s *Summary) SetHost(host, os string) {

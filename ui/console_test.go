@@ -340,6 +340,30 @@ func TestSummaryShowsTheSession(t *testing.T) {
 	if s.Duration.Text != "1 h 02 min" {
 		t.Errorf("duration after the end %q; want 1 h 02 min", s.Duration.Text)
 	}
+
+	s.SetSystem(nil)
+	if s.Host.Text != "ADA-LAPTOP" {
+		t.Errorf("host %q after no description; want it kept", s.Host.Text)
+	}
+	s.SetSystem(&protocol.SystemInfo{HostName: "ada-pc", OS: "linux", OSName: "Debian GNU/Linux", OSVersion: "13 (trixie)", Arch: "amd64"})
+	if s.Host.Text != "ada-pc" || s.OS.Text != "Debian GNU/Linux 13 (trixie), amd64" {
+		t.Errorf("described computer: host %q, OS %q", s.Host.Text, s.OS.Text)
+	}
+	for _, tc := range []struct {
+		on      bool
+		consent protocol.RecordingConsent
+		want    string
+	}{
+		{true, protocol.RecordingAllowed, "Yes"},
+		{true, protocol.RecordingConsentUnknown, "Yes"},
+		{false, protocol.RecordingConsentUnknown, "No"},
+		{false, protocol.RecordingRefused, "No: the customer refused recording"},
+	} {
+		s.SetRecording(tc.on, tc.consent)
+		if s.Recorded.Text != tc.want {
+			t.Errorf("recording %v, consent %v: %q; want %q", tc.on, tc.consent, s.Recorded.Text, tc.want)
+		}
+	}
 }
 
 func TestKeyPanelInvites(t *testing.T) {

@@ -420,18 +420,7 @@ func (r *repApp) openSession(s *client.Session) {
 		} else {
 			r.log.Warn("chat history", "session", s.ID(), "err", err)
 		}
-		sum, err := r.rep.Summary(ctx, s.ID())
-		if err != nil {
-			r.log.Warn("session summary", "session", s.ID(), "err", err)
-			return
-		}
-		r.do(func() {
-			v.Summary.SetKey(sum.Key)
-			v.Summary.SetPortal(sum.PortalName)
-			v.Summary.SetStarted(sum.Accepted)
-			v.Summary.SetHost(sum.Host, sum.OS)
-			v.Summary.SetPolicy(sum.TerminationOverride, sum.Termination)
-		})
+		r.followSummary(s, v)
 	})
 	r.goWait(func() {
 		pumpSessionWith(s, r.done, r.do, func(ev client.Event) {
@@ -466,6 +455,46 @@ func pumpSessionWith(s *client.Session, done <-chan struct{}, do func(func()), h
 				return
 			}
 		case <-done:
+			return
+		}
+	}
+}
+
+// summaryRetry is how often the console asks for the summary again until
+// the customer's client has described its computer, and summaryTries how
+// many times.
+const (
+	summaryRetry = 2 * time.Second
+	summaryTries = 30
+)
+
+// followSummary shows the session's summary, asking again while the
+// customer's computer is not described yet (its client reports it just
+// after joining) or the session ends.
+func (r *repApp) followSummary(s *client.Session, v *SessionView) {
+	for try := 0; ; try++ {
+		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
+		sum, err := r.rep.Summary(ctx, s.ID())
+		cancel()
+		if err != nil {
+			r.log.Warn("session summary", "session", s.ID(), "err", err)
+			return
+		}
+		r.do(func() {
+			v.Summary.SetKey(sum.Key)
+			v.Summary.SetPortal(sum.PortalName)
+			v.Summary.SetStarted(sum.Accepted)
+			v.Summary.SetHost(sum.Host, sum.OS)
+			v.Summary.SetSystem(sum.SystemInfo)
+			v.Summary.SetRecording(sum.Recording, sum.RecordingConsent)
+			v.Summary.SetPolicy(sum.TerminationOverride, sum.Termination)
+		})
+		if sum.SystemInfo != nil || try+1 >= summaryTries || sum.Session.State == protocol.StateEnded {
+			return
+		}
+		select {
+		case <-time.After(summaryRetry):
+		case <-r.done:
 			return
 		}
 	}
