@@ -1,9 +1,11 @@
 // Command tandem-customer is the customer client. Downloaded from a
 // portal, it carries signed join data after its executable and connects
-// at once; -join takes a key link for development.
+// at once; -join takes a key link for development, and -resume takes a
+// session over when the client relaunched itself elevated (elevate.go).
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,11 +13,13 @@ import (
 	"os"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/tandemhq/tandem/agent"
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/client/joindata"
+	"github.com/tandemhq/tandem/host"
 	"github.com/tandemhq/tandem/protocol"
 	"github.com/tandemhq/tandem/ui"
 )
@@ -24,6 +28,7 @@ func main() {
 	join := flag.String("join", "", "a session key link, https://host/k/123456789?fp=…; joins with no typing")
 	name := flag.String("name", "", "the name the representative sees")
 	logLevel := flag.String("log-level", "info", "debug, info, warn or error")
+	resume := flag.String("resume", "", "take a session over from this hand-off file (written by the client relaunching itself elevated); the file is removed once connected")
 	flag.Parse()
 
 	var level slog.Level
@@ -44,7 +49,8 @@ func main() {
 		lang = os.Getenv("LANG")
 	}
 	sh := &screenShare{display: os.Getenv("DISPLAY"), log: logger}
-	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Share: sh.share, Apps: sh, SystemInfo: systemInfo, Hold: hold(logger), Logger: logger}
+	el := newElevator(&host.Host{Display: os.Getenv("DISPLAY")}, logger.With("component", "elevation"), *resume != "", []string{"-log-level", *logLevel})
+	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Share: sh.share, Apps: sh, SystemInfo: systemInfo, Hold: el.wrapHold(hold(logger)), Logger: logger}
 	if exe, err := os.Executable(); err == nil {
 		d, err := joindata.ReadFile(exe, time.Now())
 		switch {
@@ -58,7 +64,16 @@ func main() {
 	}
 	a := app.NewWithID("dev.tandem.support")
 	a.SetIcon(ui.Icon)
-	ui.NewCustomerWindow(a, opts).ShowAndRun()
+	var w fyne.Window
+	if *resume != "" {
+		w = ui.NewResumedCustomerWindow(a, opts, func(ctx context.Context) (*client.Customer, error) {
+			return resumeCustomer(ctx, *resume, client.Config{Logger: logger})
+		})
+	} else {
+		w = ui.NewCustomerWindow(a, opts)
+	}
+	el.setAsk(func(ctx context.Context, rep string) bool { return ui.AskElevation(ctx, w, lang, rep) })
+	w.ShowAndRun()
 }
 
 // removeSelf removes a downloaded client after the session; an installed
