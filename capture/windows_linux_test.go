@@ -6,6 +6,7 @@ import (
 	"errors"
 	"image"
 	"image/color"
+	"os/exec"
 	"slices"
 	"testing"
 	"time"
@@ -286,4 +287,124 @@ func TestShareOnly(t *testing.T) {
 	if err := c.ShareOnly(nil); !errors.Is(err, ErrClosed) {
 		t.Errorf("ShareOnly after Close: got %v; want ErrClosed", err)
 	}
+}
+
+// TestShareOnlyUnderWindowManager: under a real reparenting window
+// manager (Openbox) the windows are found inside their frames, listed by
+// the application's window, and the chosen one is shared with its frame.
+func TestShareOnlyUnderWindowManager(t *testing.T) {
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 800, Height: 600}}})
+	wm := exec.Command("openbox", "--sm-disable")
+	wm.Env = d.Env()
+	if err := wm.Start(); err != nil {
+		t.Fatalf("start openbox (Debian package openbox): %v", err)
+	}
+	t.Cleanup(func() { _ = wm.Process.Kill(); _ = wm.Wait() })
+	a := newApps(t, d)
+	a.waitWM()
+	a.background(white)
+	chosen := a.window(app{title: "Chosen", class: "Chosen", pid: 1000, colour: red, bounds: image.Rect(0, 0, 300, 200)})
+	other := a.window(app{title: "Other", class: "Other", pid: 2000, colour: green, bounds: image.Rect(0, 0, 200, 150)})
+	a.mapWindow(chosen)
+	a.mapWindow(other)
+
+	// The manager frames the windows, then lists them by their own IDs.
+	frames := a.waitList(d, func(ws []Window) bool {
+		return len(ws) == 2 && ws[1].ID == WindowID(chosen) && ws[1].Bounds.Dx() >= 300 && ws[1].Bounds.Dy() > 200 &&
+			ws[0].ID == WindowID(other) && ws[0].Bounds.Dy() > 150
+	}, "Other above Chosen, each in a frame larger than itself")
+	// It placed them apart; the other is moved over the chosen one.
+	to := frames[WindowID(chosen)].Min.Add(image.Pt(100, 100))
+	a.move(other, to)
+	a.raise(other)
+	frames = a.waitList(d, func(ws []Window) bool {
+		return len(ws) == 2 && ws[0].ID == WindowID(other) && ws[0].Bounds.Overlaps(ws[1].Bounds)
+	}, "Other moved over Chosen")
+	inner := a.origin(chosen)
+
+	c := open(t, d, Options{Backend: BackendXShm, CursorInterval: -1})
+	if err := c.ShareOnly([]WindowID{WindowID(chosen)}); err != nil {
+		t.Fatal(err)
+	}
+	// The manager placed the windows where it liked: look for a point of
+	// the chosen window the other does not cover, and one it covers.
+	inside := image.Rectangle{Min: inner, Max: inner.Add(image.Pt(300, 200))}.Inset(4)
+	otherFrame := frames[WindowID(other)]
+	var shown, covered image.Point
+	for y := inside.Min.Y; y < inside.Max.Y; y += 4 {
+		for x := inside.Min.X; x < inside.Max.X; x += 4 {
+			if p := image.Pt(x, y); p.In(otherFrame.Inset(4)) {
+				covered = p
+			} else if !p.In(otherFrame.Inset(-4)) {
+				shown = p
+			}
+		}
+	}
+	if shown == (image.Point{}) || covered == (image.Point{}) {
+		t.Fatalf("the windows do not overlap (%v): no covered part to check", frames)
+	}
+	away := image.Pt(799, 599)
+	if away.In(frames[WindowID(chosen)]) || away.In(otherFrame) {
+		t.Fatalf("Openbox placed a window in the corner (%v)", frames)
+	}
+	waitFor(t, c, expect{shown: red, covered: black, away: black})
+}
+
+// waitList calls ListWindows until ok accepts its answer and returns
+// the windows' bounds by ID.
+func (a *apps) waitList(d *xvfb.Display, ok func([]Window) bool, want string) map[WindowID]image.Rectangle {
+	a.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ws, err := ListWindows(d.Name)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		if ok(ws) {
+			m := map[WindowID]image.Rectangle{}
+			for _, w := range ws {
+				m[w.ID] = w.Bounds
+			}
+			return m
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatalf("ListWindows: got %+v; want %s", ws, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitWM waits until a window manager manages windows: until it frames
+// a probe window. Openbox owns WM_S0 a while before it handles map
+// requests, and drops those that come in between, so the probe asks
+// again each second.
+func (a *apps) waitWM() {
+	a.t.Helper()
+	probe := a.window(app{colour: black, bounds: image.Rect(0, 0, 10, 10)})
+	deadline := time.Now().Add(20 * time.Second)
+	var asked time.Time
+	for ; ; time.Sleep(20 * time.Millisecond) {
+		if time.Since(asked) > time.Second {
+			a.mapWindow(probe)
+			asked = time.Now()
+		}
+		r, err := xproto.QueryTree(a.conn, probe).Reply()
+		if err == nil && r.Parent != a.screen.Root {
+			break
+		}
+		if time.Now().After(deadline) {
+			a.t.Fatal("the window manager did not map a window within 20s")
+		}
+	}
+	a.check("destroy the probe", xproto.DestroyWindowChecked(a.conn, probe).Check())
+}
+
+// origin returns where w's inside starts on the screen.
+func (a *apps) origin(w xproto.Window) image.Point {
+	a.t.Helper()
+	r, err := xproto.TranslateCoordinates(a.conn, w, a.screen.Root, 0, 0).Reply()
+	if err != nil {
+		a.t.Fatalf("translate coordinates: %v", err)
+	}
+	return image.Pt(int(r.DstX), int(r.DstY))
 }
