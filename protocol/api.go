@@ -136,3 +136,20 @@ const (
 	// was in the session rates it (POST [Rating], rep token); 204 No Content.
 	PathRatingSuffix = "/rating"
 )
+
+// PathMe answers a customer's bearer token with who it admits (GET,
+// customer token): a [Me]. A client that holds only a queue ticket (the
+// customer token of a session a portal form created) learns its session
+// and participant from it. An unknown or expired token is refused with
+// CodeUnauthorized, a rep's with CodeForbidden, one of a session that
+// has ended with CodeConflict.
+const PathMe = "/api/v1/me"
+
+// Me answers GET [PathMe]: the session a customer token admits to and
+// the customer in it.
+type Me struct {
+	// Session is the session's ID.
+	Session string `json:"session"`
+	// Participant is the customer in the session.
+	Participant Participant `json:"participant"`
+}

@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"crypto"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/tandemhq/tandem/client/joindata"
 	"github.com/tandemhq/tandem/protocol"
@@ -23,6 +27,26 @@ import (
 // &arch=amd64|arm64 and &name=). Without ?os the browser's User-Agent
 // picks the system; when it does not tell, a page asks.
 const PathDownload = "/download/"
+
+// PathDownloadTicket + nonce serves the customer client with a queue
+// ticket in its signed join data: the customer token of the session a
+// portal page's form created (GET; ?os= and &arch= as for PathDownload).
+// The nonce stands for the ticket in server memory — the token itself is
+// never in a URL — and is spent when the program is served, so the link
+// works once; it expires after ticketMaxLifetime or the key lifetime,
+// whichever is shorter.
+const PathDownloadTicket = PathDownload + "ticket/"
+
+// Limits of the queue tickets waiting to be downloaded.
+const (
+	// ticketMaxLifetime bounds how long a ticket's download link works.
+	ticketMaxLifetime = 10 * time.Minute
+	// maxTickets bounds the tickets kept at once; the per-address limit
+	// of portal requests keeps one source from filling them.
+	maxTickets = 10000
+	// nonceBytes is the nonce's randomness: 192 bits.
+	nonceBytes = 24
+)
 
 // clientsDirName is the folder in the data directory that holds the
 // customer client builds.
@@ -37,6 +61,150 @@ var clientArches = map[string]bool{"amd64": true, "arm64": true}
 // downloadRoutes registers the customer client downloads with signed join data.
 func (s *Server) downloadRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+PathDownload+"{code}", s.handleDownload)
+	mux.HandleFunc("GET "+PathDownloadTicket+"{nonce}", s.handleTicketDownload)
+}
+
+// errTooManyTickets is returned when maxTickets wait to be downloaded.
+var errTooManyTickets = errors.New("server: too many queue tickets waiting to be downloaded")
+
+// ticket is a queue ticket waiting to be downloaded: the customer token
+// of a session a portal page's form created, and what the form collected.
+type ticket struct {
+	token, name, portal string
+	expires             time.Time
+}
+
+// tickets keeps the queue tickets by nonce until their download is served
+// or they expire. It is safe for concurrent use.
+type tickets struct {
+	mu sync.Mutex
+	m  map[string]ticket
+}
+
+// newTickets makes an empty ticket store.
+func newTickets() *tickets { return &tickets{m: map[string]ticket{}} }
+
+// add keeps t until expires and returns its new random nonce. Expired
+// tickets are dropped first; errTooManyTickets when maxTickets remain.
+func (ts *tickets) add(t ticket, now, expires time.Time) (string, error) {
+	b := make([]byte, nonceBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("ticket nonce: %w", err)
+	}
+	nonce := base64.RawURLEncoding.EncodeToString(b)
+	t.expires = expires
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for n, old := range ts.m {
+		if !now.Before(old.expires) {
+			delete(ts.m, n)
+		}
+	}
+	if len(ts.m) >= maxTickets {
+		return "", errTooManyTickets
+	}
+	ts.m[nonce] = t
+	return nonce, nil
+}
+
+// get returns the ticket of nonce while it is valid; take also spends it,
+// so that only one caller ever gets it.
+func (ts *tickets) get(nonce string, now time.Time, take bool) (ticket, bool) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	t, ok := ts.m[nonce]
+	if ok && !now.Before(t.expires) {
+		delete(ts.m, nonce)
+		return ticket{}, false
+	}
+	if ok && take {
+		delete(ts.m, nonce)
+	}
+	return t, ok
+}
+
+// restore puts back a ticket that was taken but could not be served.
+func (ts *tickets) restore(nonce string, t ticket) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.m[nonce] = t
+}
+
+// ticketLifetime is how long a ticket's download link works.
+func (s *Server) ticketLifetime() time.Duration {
+	return min(s.cfg.KeyLifetime, ticketMaxLifetime)
+}
+
+// validNonce reports whether s can be a nonce tickets.add made.
+func validNonce(s string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil && len(b) == nonceBytes
+}
+
+// handleTicketDownload serves the customer client with the queue ticket
+// of the nonce. The chooser page (when the browser does not tell its
+// system) and HEAD requests do not spend the nonce; the served program
+// does.
+func (s *Server) handleTicketDownload(w http.ResponseWriter, r *http.Request) {
+	const gone = "This download link has already been used or has expired. If the support program did not download, please go back to the support page and ask for help again."
+	nonce := r.PathValue("nonce")
+	now := s.now()
+	if !validNonce(nonce) {
+		s.render(w, http.StatusNotFound, portalPage{Error: gone})
+		return
+	}
+	if _, ok := s.portal.tickets.get(nonce, now, false); !ok {
+		s.render(w, http.StatusNotFound, portalPage{Error: gone})
+		return
+	}
+	goos, arch, ok := s.downloadSystem(w, r)
+	if !ok {
+		return
+	}
+	if goos == "" {
+		s.renderChooser(w, "", PathDownloadTicket+nonce)
+		return
+	}
+	path, err := s.clientBinary(goos, arch)
+	if err != nil {
+		s.logger.Warn("customer client download", "os", goos, "arch", arch, "err", err)
+		s.render(w, http.StatusNotFound, portalPage{Error: "The support program for your computer is not available on this server. Please call or write to our support."})
+		return
+	}
+	t, ok := s.portal.tickets.get(nonce, now, r.Method != http.MethodHead)
+	if !ok {
+		s.render(w, http.StatusNotFound, portalPage{Error: gone})
+		return
+	}
+	d := joindata.Data{Server: s.publicURL(), Portal: t.portal, Ticket: t.token, Name: t.name}
+	if err := s.serveClient(w, r, path, goos, d); err != nil {
+		if r.Method != http.MethodHead {
+			s.portal.tickets.restore(nonce, t)
+		}
+		s.logger.Error("customer client download", "os", goos, "arch", arch, "file", path, "err", err)
+		http.Error(w, "the support program could not be prepared; please try again", http.StatusInternalServerError)
+	}
+}
+
+// downloadSystem reads the system and architecture a download asks for:
+// ?os (else the browser's User-Agent; "" when that does not tell either)
+// and ?arch (default amd64). It answers a bad choice itself and returns
+// false.
+func (s *Server) downloadSystem(w http.ResponseWriter, r *http.Request) (goos, arch string, ok bool) {
+	q := r.URL.Query()
+	goos = q.Get("os")
+	if goos == "" {
+		goos = guessOS(r.UserAgent())
+	}
+	arch = q.Get("arch")
+	if arch == "" {
+		arch = "amd64"
+	}
+	if goos != "" && !clientOSes[goos] || !clientArches[arch] {
+		s.render(w, http.StatusBadRequest, portalPage{Error: "Please choose Windows, macOS or Linux to download the support program."})
+		return "", "", false
+	}
+	return goos, arch, true
 }
 
 // handleDownload serves the customer client for the code's session key.
@@ -55,7 +223,7 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 		goos = guessOS(r.UserAgent())
 	}
 	if goos == "" {
-		s.renderChooser(w, code)
+		s.renderChooser(w, protocol.FormatCode(code), PathDownload+code)
 		return
 	}
 	arch := q.Get("arch")
@@ -105,7 +273,10 @@ func (s *Server) serveClient(w http.ResponseWriter, r *http.Request, path, goos 
 	if err != nil {
 		return err
 	}
-	file := "tandem-support-" + d.Code
+	file := "tandem-support"
+	if d.Code != "" {
+		file += "-" + d.Code
+	}
 	if goos == "windows" {
 		file += ".exe"
 	}

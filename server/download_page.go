@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
-
-	"github.com/tandemhq/tandem/protocol"
 )
 
 // downloadChooser asks which system the support program is for, when the
@@ -28,8 +26,8 @@ li a { display: inline-block; margin: .4rem 0; font-size: 1.2rem; }
 <body>
 <main>
 <h1>Download the support program</h1>
-<p>Your session code is</p>
-<p class="code" id="code">{{.Formatted}}</p>
+{{if .Formatted}}<p>Your session code is</p>
+<p class="code" id="code">{{.Formatted}}</p>{{else}}<p id="queued">You are in the queue for help.</p>{{end}}
 <p>Which computer are you using?</p>
 <ul id="systems">
 <li><a href="{{.Base}}?os=windows">Windows</a></li>
@@ -44,14 +42,18 @@ li a { display: inline-block; margin: .4rem 0; font-size: 1.2rem; }
 
 // chooserPage is what downloadChooser shows.
 type chooserPage struct {
+	// Formatted is the session code, grouped; "" for a queue ticket.
 	Formatted string
-	Base      string
+	// Base is the download's path, to which ?os= is added.
+	Base string
 }
 
-// renderChooser writes the page that lets the customer pick a system.
-func (s *Server) renderChooser(w http.ResponseWriter, code string) {
+// renderChooser writes the page that lets the customer pick a system for
+// the download at base: of a session code (formatted) or, with formatted
+// "", of a queue ticket.
+func (s *Server) renderChooser(w http.ResponseWriter, formatted, base string) {
 	var buf bytes.Buffer
-	if err := downloadChooser.Execute(&buf, chooserPage{Formatted: protocol.FormatCode(code), Base: PathDownload + code}); err != nil {
+	if err := downloadChooser.Execute(&buf, chooserPage{Formatted: formatted, Base: base}); err != nil {
 		s.logger.Error("render download chooser", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/tandemhq/tandem/protocol"
 	portalmodel "github.com/tandemhq/tandem/server/portal"
@@ -19,8 +21,16 @@ import (
 //go:embed templates/portal.html
 var templates embed.FS
 
-// portal renders the public portal page.
-type portal struct{ tmpl *template.Template }
+// portal renders the public portal pages and keeps the queue tickets
+// their forms hand out until the support program is downloaded.
+type portal struct {
+	tmpl    *template.Template
+	tickets *tickets
+	// requests creates the sessions the forms ask for, with the rate
+	// limit of the JSON requests; portalRequests.routes sets it before
+	// the server serves.
+	requests *portalRequests
+}
 
 // newPortal parses the embedded page.
 func newPortal() (*portal, error) {
@@ -28,7 +38,7 @@ func newPortal() (*portal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portal template: %w", err)
 	}
-	return &portal{tmpl: t}, nil
+	return &portal{tmpl: t, tickets: newTickets()}, nil
 }
 
 // portalPage is what the page shows.
@@ -41,7 +51,13 @@ type portalPage struct {
 	// Typed is what the customer typed, shown back with Error.
 	Typed string
 	Name  string
-	Error string
+	// Question and Rep are what the customer typed into a SmartBox's
+	// form and chose on a SmartMatch's, shown back with Error.
+	Question, Rep string
+	Error         string
+	// TicketURL is set once a portal's form put the customer in a queue:
+	// the download of the support program that joins it.
+	TicketURL string
 }
 
 // pageHeaders are the security headers of every page.
@@ -75,6 +91,27 @@ type portalInfo struct {
 	// are shown where the portal configures them.
 	Open                bool
 	Orphaned, OrphanURL string
+	// Form is the form the page shows: "code" (SmartPin and the code
+	// page), "button", "box" or "match"; "" for a request portal that is
+	// closed now.
+	Form string
+	// Action is where the page's request form posts: the page's own URL.
+	Action string
+	// Reps are the representatives a SmartMatch customer chooses from.
+	Reps []protocol.PortalRep
+}
+
+// takesRequests reports whether a portal of type t creates sessions from
+// its page's form (rather than taking session codes).
+func takesRequests(t portalmodel.Type) bool {
+	return t == portalmodel.SmartButton || t == portalmodel.SmartBox || t == portalmodel.SmartMatch
+}
+
+// requestForms names the form of each portal type that takes requests.
+var requestForms = map[portalmodel.Type]string{
+	portalmodel.SmartButton: "button",
+	portalmodel.SmartBox:    "box",
+	portalmodel.SmartMatch:  "match",
 }
 
 // handlePortal shows the page at "/": the page of the portal whose host
@@ -96,7 +133,7 @@ func (s *Server) handlePortal(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusOK, portalPage{})
 		return
 	}
-	s.renderPortal(w, r, pt)
+	s.renderPortal(w, r, pt, "/")
 }
 
 // handlePortalSlug shows a portal's (or subportal's) own page at
@@ -112,19 +149,36 @@ func (s *Server) handlePortalSlug(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	s.renderPortal(w, r, pt)
+	s.renderPortal(w, r, pt, portalmodel.PathPrefix+pt.Slug+"/")
 }
 
 // renderPortal shows a portal's page: its name, whether it takes requests
-// now (else its orphaned message in the browser's language) and the form
-// for a session code.
-func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, pt portalmodel.Portal) {
-	pi := &portalInfo{Slug: pt.Slug, Name: pt.Name, Type: pt.Settings.Type.String()}
-	open, _, err := (&portalRequests{s: s}).openNow(r.Context(), pt)
+// now (else its orphaned message in the browser's language) and its form:
+// a session code on SmartPin portals, a request on the others (posted to
+// action, the page's own URL).
+func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, pt portalmodel.Portal, action string) {
+	pi, err := s.portalInfo(r, pt, action)
 	if err != nil {
-		s.logger.Error("portal open", "portal", pt.ID, "err", err)
+		s.logger.Error("portal page", "portal", pt.ID, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
+	}
+	s.render(w, http.StatusOK, portalPage{Portal: pi})
+}
+
+// portalInfo describes a portal's page as it is now: open or closed
+// (with its orphaned message in the browser's language), and its form.
+func (s *Server) portalInfo(r *http.Request, pt portalmodel.Portal, action string) (*portalInfo, error) {
+	ctx := r.Context()
+	pr := s.portal.requests
+	if pr == nil {
+		pr = &portalRequests{s: s}
+	}
+	typ := pt.Settings.Type
+	pi := &portalInfo{Slug: pt.Slug, Name: pt.Name, Type: typ.String(), Action: action, Form: "code"}
+	open, _, err := pr.openNow(ctx, pt)
+	if err != nil {
+		return nil, err
 	}
 	pi.Open = open
 	if !open {
@@ -134,7 +188,21 @@ func (s *Server) renderPortal(w http.ResponseWriter, r *http.Request, pt portalm
 		}
 		pi.OrphanURL = c.Orphan.URL
 	}
-	s.render(w, http.StatusOK, portalPage{Portal: pi})
+	if takesRequests(typ) {
+		pi.Form = ""
+		if open {
+			pi.Form = requestForms[typ]
+		}
+	}
+	if pi.Form == "match" {
+		if pi.Reps, err = pr.portalReps(ctx, pt.ID); err != nil {
+			return nil, err
+		}
+		if len(pi.Reps) == 0 {
+			pi.Form = ""
+		}
+	}
+	return pi, nil
 }
 
 // requestHost is the request's host name, lower-case, without port or
@@ -167,16 +235,65 @@ func acceptLanguage(r *http.Request, msgs map[string]protocol.Messages) string {
 	return ""
 }
 
-// handlePortalPost shows how to connect with a typed code. It does not
-// spend the key: only the customer program's join does.
+// handlePortalPost takes the form of the page at "/": a request on the
+// page of a portal's host name that takes requests, else a session code.
 func (s *Server) handlePortalPost(w http.ResponseWriter, r *http.Request) {
 	if !sameOrigin(r) {
-		s.logger.Info("portal post refused: not same origin", "source", sourceIP(r), "origin", r.Header.Get("Origin"))
-		pageHeaders(w)
-		w.WriteHeader(http.StatusForbidden)
-		w.Write([]byte("cross-site form posts are refused\n"))
+		s.refuseCrossSite(w, r)
 		return
 	}
+	if host := requestHost(r); host != "" {
+		pt, err := s.store.PortalByHost(r.Context(), host)
+		switch {
+		case err == nil && takesRequests(pt.Settings.Type):
+			s.requestForm(w, r, pt, "/")
+			return
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			s.logger.Error("portal by host", "host", host, "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+	}
+	s.codeForm(w, r)
+}
+
+// handlePortalSlugPost takes the form of a portal's own page at
+// portalmodel.PathPrefix + slug + "/": a request where the portal takes
+// requests, else a session code.
+func (s *Server) handlePortalSlugPost(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		s.refuseCrossSite(w, r)
+		return
+	}
+	pt, err := s.store.PortalBySlug(r.Context(), r.PathValue("slug"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.render(w, http.StatusNotFound, portalPage{Error: "There is no support site at this address. Please check the link, or type the 9-digit code your representative gave you."})
+		return
+	}
+	if err != nil {
+		s.logger.Error("portal by slug", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if !takesRequests(pt.Settings.Type) {
+		s.codeForm(w, r)
+		return
+	}
+	s.requestForm(w, r, pt, portalmodel.PathPrefix+pt.Slug+"/")
+}
+
+// refuseCrossSite answers a form post that does not come from this
+// server's own page.
+func (s *Server) refuseCrossSite(w http.ResponseWriter, r *http.Request) {
+	s.logger.Info("portal post refused: not same origin", "source", sourceIP(r), "origin", r.Header.Get("Origin"))
+	pageHeaders(w)
+	w.WriteHeader(http.StatusForbidden)
+	w.Write([]byte("cross-site form posts are refused\n"))
+}
+
+// codeForm shows how to connect with a typed code. It does not spend the
+// key: only the customer program's join does.
+func (s *Server) codeForm(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, protocol.MaxRequestBytes)
 	if err := r.ParseForm(); err != nil {
 		s.render(w, http.StatusBadRequest, portalPage{Error: "The form could not be read. Please try again."})
@@ -193,6 +310,115 @@ func (s *Server) handlePortalPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, http.StatusOK, s.keyPage(req.Code, req.Name))
+}
+
+// requestForm takes a customer's request from the form of a SmartButton,
+// SmartBox or SmartMatch portal's page (action is the page's URL): it
+// creates the waiting session as the JSON requests do, under the same
+// rate limit, and answers with the link that downloads the support
+// program holding the session's queue ticket. What was typed is shown
+// back with a clear message when the request is refused.
+func (s *Server) requestForm(w http.ResponseWriter, r *http.Request, pt portalmodel.Portal, action string) {
+	ctx, src := r.Context(), sourceIP(r)
+	pr := s.portal.requests
+	// again renders the portal's page with what was typed and msg.
+	again := func(status int, p portalPage, msg string) {
+		pi, err := s.portalInfo(r, pt, action)
+		if err != nil {
+			s.logger.Error("portal page", "portal", pt.ID, "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		p.Portal, p.Error = pi, msg
+		s.render(w, status, p)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, protocol.MaxRequestBytes)
+	formErr := r.ParseForm()
+	typed := portalPage{Name: r.PostFormValue("name"), Question: r.PostFormValue("question"), Rep: r.PostFormValue("rep")}
+	if err := pr.admit(src); err != nil {
+		var ae *apiError
+		if errors.As(err, &ae) && ae.body.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(ae.body.RetryAfter))
+		}
+		s.logger.Info("portal form refused: rate limited", "portal", pt.Slug, "source", src)
+		again(http.StatusTooManyRequests, typed, "You have asked for help many times from this computer. Please wait a few minutes and try again.")
+		return
+	}
+	if formErr != nil {
+		again(http.StatusBadRequest, portalPage{}, "The form could not be read. Please try again.")
+		return
+	}
+	req := protocol.PortalRequest{
+		Name:     strings.TrimSpace(typed.Name),
+		Question: strings.TrimSpace(strings.ReplaceAll(typed.Question, "\r\n", "\n")),
+		Rep:      typed.Rep,
+		Lang:     acceptLanguage(r, pt.Settings.Client.Messages),
+	}
+	if msg := formProblem(req, pt.Settings.Type); msg != "" {
+		again(http.StatusBadRequest, typed, msg)
+		return
+	}
+	jr, err := pr.create(ctx, pt, req, src)
+	var ae *apiError
+	if errors.As(err, &ae) {
+		msg := sentence(ae.body.Message)
+		if ae.body.Code == protocol.CodeClosed {
+			msg = "" // the page shows the portal's orphaned message
+		}
+		again(ae.status, typed, msg)
+		return
+	}
+	if err != nil {
+		s.logger.Error("portal form request", "portal", pt.Slug, "err", err)
+		again(http.StatusInternalServerError, typed, "Something went wrong on our side. Please try again in a moment.")
+		return
+	}
+	now := s.now()
+	nonce, err := s.portal.tickets.add(ticket{token: jr.Token, name: req.Name, portal: pt.Slug}, now, now.Add(s.ticketLifetime()))
+	if err != nil {
+		s.logger.Error("portal form ticket", "portal", pt.Slug, "session", jr.Session.ID, "err", err)
+		again(http.StatusServiceUnavailable, typed, "We are very busy right now. Please try again in a few minutes.")
+		return
+	}
+	pi, err := s.portalInfo(r, pt, action)
+	if err != nil {
+		s.logger.Error("portal page", "portal", pt.ID, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	s.render(w, http.StatusOK, portalPage{Portal: pi, Name: req.Name, TicketURL: PathDownloadTicket + nonce})
+}
+
+// formProblem is what is wrong with a request typed into a portal's
+// form, as a message for the customer; "" when nothing is.
+func formProblem(req protocol.PortalRequest, t portalmodel.Type) string {
+	if protocol.ValidateText("name", req.Name, protocol.MaxNameRunes, false) != nil || strings.ContainsFunc(req.Name, unicode.IsControl) {
+		return fmt.Sprintf("Your name can have at most %d characters and no special control characters.", protocol.MaxNameRunes)
+	}
+	if protocol.ValidateText("question", req.Question, protocol.MaxQuestionRunes, false) != nil {
+		return fmt.Sprintf("Your question can have at most %d characters and no special control characters.", protocol.MaxQuestionRunes)
+	}
+	switch {
+	case t == portalmodel.SmartBox && req.Question == "":
+		return "Please type your question, so that the right person can help you."
+	case t == portalmodel.SmartMatch && req.Rep == "":
+		return "Please choose the representative you would like to talk to."
+	case req.Validate() != nil:
+		return "The form could not be read. Please try again."
+	}
+	return ""
+}
+
+// sentence makes an API refusal's message a sentence for a page.
+func sentence(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	msg = strings.ToUpper(msg[:1]) + msg[1:]
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
 }
 
 // handleKeyPage shows the code of a key URL and how to connect.
