@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandemhq/tandem/client"
-	"github.com/tandemhq/tandem/protocol"
 )
 
 // A rep may ask the customer's client to run with administrative rights;
@@ -95,10 +94,11 @@ func showElevationPrompt(win fyne.Window, locale, rep string, answer func(bool))
 
 // NewResumedCustomerWindow returns the customer client's window for a
 // session taken over from another process of the client (relaunched
-// elevated): connect resumes it. The customer passed the agreement in the
-// first process, so the screen is shared at once where the portal allows
-// it. When connect fails, the window says the client cannot reach the
-// server.
+// elevated): connect resumes it. The window then runs as after a join:
+// the screen is shared once the customer passed the agreement again (the
+// automatic elevation may have relaunched the client before the first
+// process showed it). When connect fails, the window says the client
+// cannot reach the server.
 func NewResumedCustomerWindow(a fyne.App, opts CustomerOptions, connect func(ctx context.Context) (*client.Customer, error)) fyne.Window {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -121,11 +121,6 @@ func NewResumedCustomerWindow(a fyne.App, opts CustomerOptions, connect func(ctx
 				return
 			}
 			c.joined(cust)
-			cfg := protocol.DefaultCustomerClientConfig()
-			if cust.Config() != nil {
-				cfg = *cust.Config()
-			}
-			c.share(cust.Session(), cfg)
 		})
 	}()
 	return c.win
