@@ -46,6 +46,7 @@ func (s *Server) routes() http.Handler {
 	s.downloadRoutes(mux)
 	s.consoleRoutes(mux)
 	s.customerRoutes(mux)
+	s.recordingRoutes(mux)
 	return mux
 }
 

@@ -81,6 +81,9 @@ type Config struct {
 	// its reps rate it, and the longest the completed-session notification
 	// waits for the survey.
 	SurveyWindow time.Duration
+	// MaxRecordingBytes is optional; zero means DefaultMaxRecordingBytes:
+	// the largest screen recording a rep's console may upload.
+	MaxRecordingBytes int64
 	// Now is optional; zero means time.Now (tests move the clock).
 	Now func() time.Time
 	// Logger is optional; zero means slog.Default().
@@ -139,6 +142,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.SurveyWindow <= 0 {
 		cfg.SurveyWindow = DefaultSurveyWindow
+	}
+	if cfg.MaxRecordingBytes <= 0 {
+		cfg.MaxRecordingBytes = DefaultMaxRecordingBytes
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
