@@ -179,6 +179,7 @@ type Console struct {
 	tabs     map[string]*container.TabItem
 	right    *fyne.Container
 	alerts   map[string]*Alert
+	alertOut *alertOutlets // see SetAlerts
 	canned   []protocol.CannedMessage
 }
 
@@ -310,13 +311,14 @@ func (c *Console) Alert(s protocol.SessionInfo, transferred bool) *Alert {
 		old.Hide()
 	}
 	id := s.ID
-	a := showAlert(c.win.Canvas(), s, transferred, func() {
+	a := showAlert(c, s, transferred, func() {
 		delete(c.alerts, id)
 		if c.act.Accept != nil {
 			c.act.Accept(id)
 		}
 	})
 	c.alerts[s.ID] = a
+	a.announce() // the desktop notification, once the console knows the alert
 	return a
 }
 
