@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"image"
 	"io"
 	"net/http"
 	"net/url"
@@ -107,13 +108,18 @@ func TestDownloadedCustomerClient(t *testing.T) {
 	if err := peer.Connected(ctx); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case f := <-peer.Screen().Frames():
-		if b := f.Image.Bounds(); b.Dx() != 520 || b.Dy() != 640 {
-			t.Errorf("the customer's screen arrives as %v; want 520x640", b)
+	// The customer's screen reaches the rep, with the "being supported"
+	// banner at its top centre (the portal's default shows it).
+	for shown := false; !shown; {
+		select {
+		case f := <-peer.Screen().Frames():
+			if b := f.Image.Bounds(); b.Dx() != 520 || b.Dy() != 640 {
+				t.Fatalf("the customer's screen arrives as %v; want 520x640", b)
+			}
+			shown = bannerPixels(f.Image) > 500
+		case <-ctx.Done():
+			t.Fatal("no frame with the supported indicator reached the rep")
 		}
-	case <-ctx.Done():
-		t.Fatal("no frame of the customer's screen reached the rep")
 	}
 
 	// The client told the server what computer it runs on: the rep's
@@ -185,4 +191,26 @@ func download(t *testing.T, ctx context.Context, h *servertest.Harness, path, fi
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// bannerPixels counts the pixels of the supported indicator's blue in the
+// top 40 rows of img.
+func bannerPixels(img image.Image) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Min.Y+40 && y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if near(r>>8, 22) && near(g>>8, 84) && near(bl>>8, 160) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// near reports whether a colour channel is within the codec's error of want.
+func near(v uint32, want int) bool {
+	d := int(v) - want
+	return d > -24 && d < 24
 }
