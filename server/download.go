@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/tandemhq/tandem/client/joindata"
 	"github.com/tandemhq/tandem/protocol"
@@ -157,7 +158,7 @@ func (s *Server) handleTicketDownload(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusNotFound, portalPage{Error: gone})
 		return
 	}
-	goos, arch, ok := s.downloadSystem(w, r)
+	goos, arch, ok := s.downloadSystem(w, r, "")
 	if !ok {
 		return
 	}
@@ -188,9 +189,9 @@ func (s *Server) handleTicketDownload(w http.ResponseWriter, r *http.Request) {
 
 // downloadSystem reads the system and architecture a download asks for:
 // ?os (else the browser's User-Agent; "" when that does not tell either)
-// and ?arch (default amd64). It answers a bad choice itself and returns
-// false.
-func (s *Server) downloadSystem(w http.ResponseWriter, r *http.Request) (goos, arch string, ok bool) {
+// and ?arch (default amd64). It answers a bad choice itself, with typed
+// (a session code) in the code form, and returns false.
+func (s *Server) downloadSystem(w http.ResponseWriter, r *http.Request, typed string) (goos, arch string, ok bool) {
 	q := r.URL.Query()
 	goos = q.Get("os")
 	if goos == "" {
@@ -201,7 +202,7 @@ func (s *Server) downloadSystem(w http.ResponseWriter, r *http.Request) (goos, a
 		arch = "amd64"
 	}
 	if goos != "" && !clientOSes[goos] || !clientArches[arch] {
-		s.render(w, http.StatusBadRequest, portalPage{Error: "Please choose Windows, macOS or Linux to download the support program."})
+		s.render(w, http.StatusBadRequest, portalPage{Typed: typed, Error: "Please choose Windows, macOS or Linux to download the support program."})
 		return "", "", false
 	}
 	return goos, arch, true
@@ -217,22 +218,17 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusNotFound, portalPage{Error: "This download link does not hold a valid session code. Please type the 9-digit code your representative gave you."})
 		return
 	}
-	q := r.URL.Query()
-	goos := q.Get("os")
-	if goos == "" {
-		goos = guessOS(r.UserAgent())
+	goos, arch, ok := s.downloadSystem(w, r, code)
+	if !ok {
+		return
 	}
 	if goos == "" {
 		s.renderChooser(w, protocol.FormatCode(code), PathDownload+code)
 		return
 	}
-	arch := q.Get("arch")
-	if arch == "" {
-		arch = "amd64"
-	}
-	name := strings.TrimSpace(q.Get("name"))
-	if !clientOSes[goos] || !clientArches[arch] || protocol.ValidateText("name", name, protocol.MaxNameRunes, false) != nil {
-		s.render(w, http.StatusBadRequest, portalPage{Typed: code, Error: "Please choose Windows, macOS or Linux to download the support program."})
+	name := strings.TrimSpace(r.URL.Query().Get("name"))
+	if protocol.ValidateText("name", name, protocol.MaxNameRunes, false) != nil || strings.ContainsFunc(name, unicode.IsControl) {
+		s.render(w, http.StatusBadRequest, portalPage{Typed: code, Error: "Your name can have at most 80 characters and no special control characters."})
 		return
 	}
 	path, err := s.clientBinary(goos, arch)

@@ -282,6 +282,16 @@ func TestPortalFormTicketDownload(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(page), `href="`+link+`?os=linux"`) || !strings.Contains(string(page), "You are in the queue") {
 		t.Errorf("chooser: %d; want the systems to choose from\n%s", resp.StatusCode, page)
 	}
+	// Neither does a HEAD request.
+	head, err := http.NewRequestWithContext(t.Context(), "HEAD", h.URL+link+"?os=linux&arch="+runtime.GOARCH, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := a.client.Do(head); err != nil || resp.StatusCode != 200 || resp.ContentLength <= 0 {
+		t.Errorf("HEAD download: %v %v; want 200 with the length", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	resp, bin := get(t, h, link+"?os=linux&arch="+runtime.GOARCH, nil)
 	if resp.StatusCode != 200 {
 		t.Fatalf("download: %d %s", resp.StatusCode, bin)
@@ -364,4 +374,16 @@ func TestMe(t *testing.T) {
 	wantRefused(t, a.do(t, "GET", protocol.PathMe, "", nil), 401, protocol.CodeUnauthorized, "no bearer token")
 	wantRefused(t, a.do(t, "GET", protocol.PathMe, "not-a-token", nil), 401, protocol.CodeUnauthorized, "unknown or expired")
 	wantRefused(t, a.do(t, "GET", protocol.PathMe, fp.erin.Token, nil), 403, protocol.CodeForbidden, "customer")
+}
+
+// TestDownloadRefusesBadName: a code download's name that join data
+// cannot carry is refused with its reason, not a failed download.
+func TestDownloadRefusesBadName(t *testing.T) {
+	h := servertest.Start(t)
+	for _, name := range []string{"a%0Ab", strings.Repeat("n", protocol.MaxNameRunes+1)} {
+		resp, body := get(t, h, server.PathDownload+"123456789?os=linux&name="+name, nil)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "no special control characters") {
+			t.Errorf("name %q: %d; want 400 with the reason\n%s", name, resp.StatusCode, body)
+		}
+	}
 }
