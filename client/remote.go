@@ -85,6 +85,8 @@ type RemoteScreen struct {
 	cur      RemoteCursor
 	received bool
 	broken   bool // the picture needs a keyframe
+
+	recs recorders // recordings of the stream (record.go)
 }
 
 type frameRecord struct {
@@ -288,6 +290,7 @@ func (r *RemoteScreen) decode(c codec.Codec, dec *codec.Decoder, queue <-chan as
 			continue
 		}
 		r.setBroken(false)
+		r.recs.frame(c, f, key, img)
 		if img == nil {
 			continue
 		}
