@@ -354,6 +354,8 @@ func (c *Capturer) Next(ctx context.Context) (Frame, error) {
 // step collects pending changes and converts them. A frame without damage
 // means there was nothing to do.
 func (c *Capturer) step() (Frame, error) {
+	// The mask catches up with the windows before the pixels are read.
+	c.share.sync()
 	full := false
 	if c.b.geometryChanged() {
 		if err := c.loadMonitors(); err != nil {

@@ -61,8 +61,11 @@ func ListWindows(display string) ([]Window, error) {
 // display the Capturer was opened on; elsewhere than on Linux it returns
 // errors.ErrUnsupported for a non-empty ids.
 //
-// The mask follows the windows a moment after they change: a frame
-// grabbed in between may show an area that has just been uncovered.
+// Before each grab Next waits for the mask to catch up with every change
+// of the windows the X server made before: a window mapped, moved or
+// raised is masked in the first frame that shows it. Only a change in
+// the instant between that check and the grab can reach one frame
+// before the mask does.
 func (c *Capturer) ShareOnly(ids []WindowID) error {
 	c.share.mu.Lock()
 	defer c.share.mu.Unlock()
@@ -72,16 +75,20 @@ func (c *Capturer) ShareOnly(ids []WindowID) error {
 	var w *windowWatch
 	if len(ids) > 0 {
 		var err error
-		if w, err = startWindowWatch(c.display, ids, c.SetMask, c.log); err != nil {
+		if w, err = newWindowWatch(c.display, ids, c.SetMask, c.log); err != nil {
 			return err
 		}
 	}
+	// The old watch ends before the new one sets a mask, so that none of
+	// the old one's comes after.
 	if c.share.w != nil {
 		c.share.w.close()
 	}
 	c.share.w = w
 	if w == nil {
 		c.SetMask(nil)
+	} else {
+		w.start()
 	}
 	return nil
 }
@@ -91,6 +98,17 @@ type windowShare struct {
 	mu      sync.Mutex
 	w       *windowWatch // nil shares everything
 	stopped bool         // Close was called
+}
+
+// sync brings the mask up to date with the windows: it returns once the
+// watch has seen every change of the windows made before the call.
+func (s *windowShare) sync() {
+	s.mu.Lock()
+	w := s.w
+	s.mu.Unlock()
+	if w != nil {
+		w.sync()
+	}
 }
 
 // stop ends the watch for Close.
@@ -163,6 +181,12 @@ func newShareRule(ids []WindowID, stack []topLevel) (shareRule, error) {
 		}
 	}
 	return r, nil
+}
+
+// undecided reports whether shares needs to know more than id of the
+// window id: its PID and class.
+func (r *shareRule) undecided(id WindowID) bool {
+	return !r.ids[id] && !r.known[id]
 }
 
 // shares reports whether w is shown.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jezek/xgb"
@@ -51,8 +52,10 @@ func dialWindows(display string) (*xwindows, error) {
 func (x *xwindows) close() { x.conn.Close() }
 
 // scan returns the root's area and its viewable children, bottom to top.
-// A window that vanishes while it is read is left out.
-func (x *xwindows) scan() (image.Rectangle, []topLevel, error) {
+// A window that vanishes while it is read is left out. The titles,
+// classes, PIDs and types are read for the windows describe accepts, all
+// when it is nil.
+func (x *xwindows) scan(describe func(WindowID) bool) (image.Rectangle, []topLevel, error) {
 	rootGeo := xproto.GetGeometry(x.conn, xproto.Drawable(x.root))
 	tree, err := xproto.QueryTree(x.conn, x.root).Reply()
 	if err != nil {
@@ -80,6 +83,7 @@ func (x *xwindows) scan() (image.Rectangle, []topLevel, error) {
 	var (
 		stack   []topLevel
 		clients []xproto.Window
+		framed  []xproto.Window // top-levels without WM_STATE
 	)
 	for i, w := range tree.Children {
 		a, aerr := asks[i].attrs.Reply()
@@ -92,62 +96,82 @@ func (x *xwindows) scan() (image.Rectangle, []topLevel, error) {
 			continue
 		}
 		bw := 2 * int(g.BorderWidth)
-		t := topLevel{
+		stack = append(stack, topLevel{
 			client:   WindowID(w),
 			bounds:   image.Rect(int(g.X), int(g.Y), int(g.X)+int(g.Width)+bw, int(g.Y)+int(g.Height)+bw),
 			override: a.OverrideRedirect,
-		}
-		client := w
+		})
+		clients = append(clients, w)
 		if s.Type == xproto.AtomNone {
-			if c, ok := x.findClient(w, 3); ok {
-				client = c
-				t.client = WindowID(c)
-			}
+			framed = append(framed, w)
 		}
-		stack = append(stack, t)
-		clients = append(clients, client)
 	}
-	x.describe(stack, clients)
+	found := x.findClients(framed, 3)
+	for i, w := range clients {
+		if c, ok := found[w]; ok {
+			clients[i] = c
+			stack[i].client = WindowID(c)
+		}
+	}
+	x.describe(stack, clients, describe)
 	return root, stack, nil
 }
 
-// findClient looks under a window manager's frame for the window with
-// WM_STATE, at most depth levels down.
-func (x *xwindows) findClient(w xproto.Window, depth int) (xproto.Window, bool) {
-	if depth == 0 {
-		return 0, false
+// findClients looks under window managers' frames for the windows with
+// WM_STATE, at most depth levels down, breadth first and under all the
+// frames at once: a round trip or two per level, however many windows
+// there are. It maps each frame to the first such window found.
+func (x *xwindows) findClients(frames []xproto.Window, depth int) map[xproto.Window]xproto.Window {
+	type node struct{ frame, w xproto.Window }
+	found := map[xproto.Window]xproto.Window{}
+	level := make([]node, len(frames))
+	for i, f := range frames {
+		level[i] = node{f, f}
 	}
-	tree, err := xproto.QueryTree(x.conn, w).Reply()
-	if err != nil {
-		return 0, false
-	}
-	cookies := make([]xproto.GetPropertyCookie, len(tree.Children))
-	for i, c := range tree.Children {
-		cookies[i] = xproto.GetProperty(x.conn, false, c, x.wmState, xproto.GetPropertyTypeAny, 0, 0)
-	}
-	found := xproto.Window(0)
-	for i, c := range cookies {
-		if r, err := c.Reply(); err == nil && r.Type != xproto.AtomNone && found == 0 {
-			found = tree.Children[i]
+	for ; depth > 0 && len(level) > 0; depth-- {
+		trees := make([]xproto.QueryTreeCookie, len(level))
+		for i, n := range level {
+			trees[i] = xproto.QueryTree(x.conn, n.w)
 		}
-	}
-	if found != 0 {
-		return found, true
-	}
-	for _, c := range tree.Children {
-		if f, ok := x.findClient(c, depth-1); ok {
-			return f, true
+		var kids []node
+		for i, c := range trees {
+			if r, err := c.Reply(); err == nil {
+				for _, k := range r.Children {
+					kids = append(kids, node{level[i].frame, k})
+				}
+			}
 		}
+		states := make([]xproto.GetPropertyCookie, len(kids))
+		for i, k := range kids {
+			states[i] = xproto.GetProperty(x.conn, false, k.w, x.wmState, xproto.GetPropertyTypeAny, 0, 0)
+		}
+		level = level[:0]
+		for i, c := range states {
+			r, err := c.Reply()
+			if _, done := found[kids[i].frame]; done {
+				continue
+			}
+			if err == nil && r.Type != xproto.AtomNone {
+				found[kids[i].frame] = kids[i].w
+			} else {
+				level = append(level, kids[i])
+			}
+		}
+		level = slices.DeleteFunc(level, func(n node) bool { _, done := found[n.frame]; return done })
 	}
-	return 0, false
+	return found
 }
 
 // describe fills in the titles, classes, PIDs and types of stack from
-// the properties of clients, in one round trip.
-func (x *xwindows) describe(stack []topLevel, clients []xproto.Window) {
+// the properties of clients, in one round trip: of those want accepts,
+// all when it is nil.
+func (x *xwindows) describe(stack []topLevel, clients []xproto.Window, want func(WindowID) bool) {
 	type ask struct{ netName, name, class, pid, typ xproto.GetPropertyCookie }
 	asks := make([]ask, len(clients))
 	for i, w := range clients {
+		if want != nil && !want(WindowID(w)) {
+			continue
+		}
 		asks[i] = ask{
 			netName: xproto.GetProperty(x.conn, false, w, x.netWMName, x.utf8String, 0, 1024),
 			name:    xproto.GetProperty(x.conn, false, w, xproto.AtomWmName, xproto.GetPropertyTypeAny, 0, 1024),
@@ -156,7 +180,10 @@ func (x *xwindows) describe(stack []topLevel, clients []xproto.Window) {
 			typ:     xproto.GetProperty(x.conn, false, w, x.windowType, xproto.AtomAtom, 0, 32),
 		}
 	}
-	for i := range clients {
+	for i, w := range clients {
+		if want != nil && !want(WindowID(w)) {
+			continue
+		}
 		t := &stack[i]
 		if r, err := asks[i].netName.Reply(); err == nil && r.Format == 8 && len(r.Value) > 0 {
 			t.title = strings.ToValidUTF8(string(r.Value), "\uFFFD")
@@ -211,7 +238,7 @@ func listWindows(display string) ([]Window, error) {
 		return nil, err
 	}
 	defer x.close()
-	_, stack, err := x.scan()
+	_, stack, err := x.scan(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -224,46 +251,87 @@ func listWindows(display string) ([]Window, error) {
 	return ws, nil
 }
 
+// syncTimeout bounds how long a grab waits for the mask to catch up
+// with the windows; past it, the grab goes ahead with the mask it has.
+const syncTimeout = time.Second
+
 // windowWatch keeps a Capturer's mask on the shared windows: it listens
 // for the root's SubstructureNotify events on its own connection and,
 // after each burst of them, reads the window tree again.
+//
+// sync is a barrier: it changes a property of the watch's own hidden
+// window, and the X server delivers that PropertyNotify after every
+// event it sent before; once run has handled it, the mask reflects the
+// windows as they were when sync was called.
 type windowWatch struct {
-	log  *slog.Logger
-	x    *xwindows
-	rule shareRule
-	set  func([]image.Rectangle)
-	last []image.Rectangle
+	log    *slog.Logger
+	x      *xwindows
+	rule   shareRule
+	set    func([]image.Rectangle)
+	last   []image.Rectangle
+	marker xproto.Window // InputOnly, never mapped
+	tick   xproto.Atom   // the marker's property
+
+	// root and stack are the first scan, until start.
+	root  image.Rectangle
+	stack []topLevel
+
+	// mu guards the fields below.
+	mu       sync.Mutex
+	asked    uint64        // syncs started
+	answered uint64        // syncs run has handled
+	progress chan struct{} // closed and replaced when answered grows
+	ended    bool          // run returned
 
 	wg        sync.WaitGroup
 	closeOnce sync.Once
 }
 
-func startWindowWatch(display string, ids []WindowID, set func([]image.Rectangle), log *slog.Logger) (*windowWatch, error) {
+func newWindowWatch(display string, ids []WindowID, set func([]image.Rectangle), log *slog.Logger) (w *windowWatch, err error) {
 	x, err := dialWindows(display)
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			x.close()
+		}
+	}()
+	w = &windowWatch{log: log, x: x, set: set, progress: make(chan struct{})}
+	r, err := xproto.InternAtom(x.conn, false, uint16(len("_TANDEM_SHARE_SYNC")), "_TANDEM_SHARE_SYNC").Reply()
+	if err != nil {
+		return nil, fmt.Errorf("capture: intern atom: %w", err)
+	}
+	w.tick = r.Atom
+	if w.marker, err = xproto.NewWindowId(x.conn); err != nil {
+		return nil, fmt.Errorf("capture: window ID: %w", err)
+	}
+	if err := xproto.CreateWindowChecked(x.conn, 0, w.marker, x.root, -1, -1, 1, 1, 0, xproto.WindowClassInputOnly, 0,
+		xproto.CwOverrideRedirect|xproto.CwEventMask, []uint32{1, xproto.EventMaskPropertyChange}).Check(); err != nil {
+		return nil, fmt.Errorf("capture: create the sync window: %w", err)
+	}
 	// Listen before reading the tree, so that no change falls between.
 	if err := xproto.ChangeWindowAttributesChecked(x.conn, x.root, xproto.CwEventMask,
 		[]uint32{xproto.EventMaskSubstructureNotify | xproto.EventMaskStructureNotify}).Check(); err != nil {
-		x.close()
 		return nil, fmt.Errorf("capture: listen to the root window: %w", err)
 	}
-	root, stack, err := x.scan()
+	root, stack, err := x.scan(nil)
 	if err != nil {
-		x.close()
 		return nil, err
 	}
-	rule, err := newShareRule(ids, stack)
-	if err != nil {
-		x.close()
+	if w.rule, err = newShareRule(ids, stack); err != nil {
 		return nil, err
 	}
-	w := &windowWatch{log: log, x: x, rule: rule, set: set}
-	w.apply(root, stack)
+	w.root, w.stack = root, stack
+	return w, nil
+}
+
+// start sets the first mask and follows the windows from then on.
+func (w *windowWatch) start() {
+	w.apply(w.root, w.stack)
+	w.root, w.stack = image.Rectangle{}, nil
 	w.wg.Add(1)
 	go w.run()
-	return w, nil
 }
 
 // apply sets the mask for the windows in stack when it changed.
@@ -278,6 +346,12 @@ func (w *windowWatch) apply(root image.Rectangle, stack []topLevel) {
 
 func (w *windowWatch) run() {
 	defer w.wg.Done()
+	defer func() {
+		w.mu.Lock()
+		w.ended = true
+		close(w.progress)
+		w.mu.Unlock()
+	}()
 	for {
 		ev, xerr := w.x.conn.WaitForEvent()
 		if ev == nil && xerr == nil {
@@ -285,20 +359,67 @@ func (w *windowWatch) run() {
 		}
 		// Take the whole burst (a window manager framing a window sends
 		// several) before reading the tree once.
-		for {
+		changed, ticks := false, 0
+		for ev != nil || xerr != nil {
+			switch e := ev.(type) {
+			case xproto.PropertyNotifyEvent:
+				if e.Window == w.marker && e.Atom == w.tick {
+					ticks++
+				}
+			case nil:
+				w.log.Debug("X error", "err", xerr)
+			default:
+				changed = true
+			}
 			ev, xerr = w.x.conn.PollForEvent()
-			if ev == nil && xerr == nil {
-				break
+		}
+		if changed {
+			if root, stack, err := w.x.scan(w.rule.undecided); err != nil {
+				// The previous mask stays: better too much black than
+				// a window the customer did not share.
+				w.log.Debug("read the windows for the share mask", "err", err)
+			} else {
+				w.apply(root, stack)
 			}
 		}
-		root, stack, err := w.x.scan()
-		if err != nil {
-			// The previous mask stays: better too much black than a
-			// window the customer did not share.
-			w.log.Debug("read the windows for the share mask", "err", err)
-			continue
+		if ticks > 0 {
+			w.mu.Lock()
+			w.answered += uint64(ticks)
+			close(w.progress)
+			w.progress = make(chan struct{})
+			w.mu.Unlock()
 		}
-		w.apply(root, stack)
+	}
+}
+
+// sync returns once run has handled every event the X server sent
+// before the call, or after syncTimeout.
+func (w *windowWatch) sync() {
+	w.mu.Lock()
+	if w.ended {
+		w.mu.Unlock()
+		return
+	}
+	w.asked++
+	ticket := w.asked
+	w.mu.Unlock()
+	xproto.ChangeProperty(w.x.conn, xproto.PropModeReplace, w.marker, w.tick, xproto.AtomCardinal, 32, 1,
+		binary.LittleEndian.AppendUint32(nil, uint32(ticket)))
+	timeout := time.NewTimer(syncTimeout)
+	defer timeout.Stop()
+	for {
+		w.mu.Lock()
+		done, ended, progress := w.answered >= ticket, w.ended, w.progress
+		w.mu.Unlock()
+		if done || ended {
+			return
+		}
+		select {
+		case <-progress:
+		case <-timeout.C:
+			w.log.Warn("the share mask did not catch up with the windows in time", "timeout", syncTimeout)
+			return
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"image"
 	"image/color"
+	"log/slog"
 	"os/exec"
 	"slices"
 	"testing"
@@ -407,4 +408,103 @@ func (a *apps) origin(w xproto.Window) image.Point {
 		a.t.Fatalf("translate coordinates: %v", err)
 	}
 	return image.Pt(int(r.DstX), int(r.DstY))
+}
+
+// TestShareOnlyMasksNewWindowsAtOnce: a window that opens over the shared
+// one is black in the very first frame that shows its area, never blue.
+func TestShareOnlyMasksNewWindowsAtOnce(t *testing.T) {
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 800, Height: 600}}})
+	a := newApps(t, d)
+	a.background(white)
+	chosen := a.window(app{title: "Chosen", pid: 1000, colour: red, bounds: image.Rect(100, 100, 700, 500)})
+	a.mapWindow(chosen)
+	c := open(t, d, Options{Backend: BackendXShm, CursorInterval: -1, KeepAlive: time.Minute})
+	if err := c.ShareOnly([]WindowID{WindowID(chosen)}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, c, expect{image.Pt(400, 300): red, image.Pt(50, 50): black})
+	for i := range 10 {
+		r := image.Rect(150+i*40, 150+i*20, 350+i*40, 300+i*20)
+		popup := a.window(app{title: "Popup", pid: 2000 + i, colour: blue, bounds: r})
+		a.mapWindow(popup)
+		var (
+			damage []image.Rectangle
+			f      Frame
+		)
+		for !covered(r, damage) {
+			f = next(t, c)
+			damage = append(damage, f.Damage...)
+			if colourNear(f.Image, r.Min.Add(image.Pt(100, 75)), blue, 8) {
+				t.Fatalf("popup %d at %v: a frame showed it before the mask did", i, r)
+			}
+		}
+		checkColour(t, f.Image, black, r.Min.Add(image.Pt(100, 75)))
+		a.check("destroy", xproto.DestroyWindowChecked(a.conn, popup).Check())
+		waitFor(t, c, expect{r.Min.Add(image.Pt(100, 75)): red})
+	}
+}
+
+// benchDesktop opens n application windows on a fresh display.
+func benchDesktop(b *testing.B, n int) (*xvfb.Display, []xproto.Window) {
+	b.Helper()
+	d := xvfb.Start(b, xvfb.Options{Screens: []xvfb.Screen{{Width: 1920, Height: 1080}}})
+	a := newApps(b, d)
+	var ws []xproto.Window
+	for i := range n {
+		w := a.window(app{title: "Window", pid: 1000 + i, colour: red, bounds: image.Rect(i*50, i*30, i*50+600, i*30+400)})
+		a.mapWindow(w)
+		ws = append(ws, w)
+	}
+	return d, ws
+}
+
+// BenchmarkListWindows reads 30 windows' tree and properties.
+func BenchmarkListWindows(b *testing.B) {
+	d, _ := benchDesktop(b, 30)
+	for b.Loop() {
+		if _, err := ListWindows(d.Name); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkShareSync is what ShareOnly adds to each grab: the barrier
+// that lets the mask catch up with the windows (30 on the screen).
+func BenchmarkShareSync(b *testing.B) {
+	d, ws := benchDesktop(b, 30)
+	w, err := newWindowWatch(d.Name, []WindowID{WindowID(ws[3])}, func([]image.Rectangle) {}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	w.start()
+	defer w.close()
+	for b.Loop() {
+		w.sync()
+	}
+}
+
+// BenchmarkShareRescan is what a burst of window changes costs: reading
+// the tree of 30 windows and computing the mask.
+func BenchmarkShareRescan(b *testing.B) {
+	d, ws := benchDesktop(b, 30)
+	x, err := dialWindows(d.Name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.close()
+	_, stack, err := x.scan(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rule, err := newShareRule([]WindowID{WindowID(ws[3])}, stack)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		root, stack, err := x.scan(rule.undecided)
+		if err != nil {
+			b.Fatal(err)
+		}
+		maskFor(root, stack, rule.shares)
+	}
 }

@@ -16,9 +16,13 @@ func listWindows(display string) ([]Window, error) {
 // windowWatch exists only on Linux.
 type windowWatch struct{}
 
-// startWindowWatch reports that ShareOnly exists only on Linux (X11).
-func startWindowWatch(display string, ids []WindowID, set func([]image.Rectangle), log *slog.Logger) (*windowWatch, error) {
+// newWindowWatch reports that ShareOnly exists only on Linux (X11).
+func newWindowWatch(display string, ids []WindowID, set func([]image.Rectangle), log *slog.Logger) (*windowWatch, error) {
 	return nil, errors.ErrUnsupported
 }
 
+func (w *windowWatch) start() {}
+
 func (w *windowWatch) close() {}
+
+func (w *windowWatch) sync() {}
