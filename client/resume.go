@@ -243,7 +243,7 @@ func Resume(ctx context.Context, cfg Config, h Handoff) (*Customer, error) {
 		}
 		c.handle(env)
 	}, func(up bool, err error) { c.session.ev.emit(ConnectionChanged{Connected: up, Err: err}) })
-	info := protocol.SessionInfo{ID: h.Session, State: protocol.StateActive, CustomerName: h.Participant.Name}
+	info := protocol.SessionInfo{ID: h.Session, CustomerName: h.Participant.Name} // the welcome brings the rest
 	c.session = newSession(info, h.Participant, a, c.sig, &c.reqs, cfg)
 	close(ready)
 	if err := c.sig.waitFirst(ctx); err != nil {
