@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/tandemhq/tandem/internal/xvfb"
 	"github.com/tandemhq/tandem/protocol"
 	"github.com/tandemhq/tandem/server"
+	"github.com/tandemhq/tandem/server/portal"
 	"github.com/tandemhq/tandem/server/servertest"
 )
 
@@ -30,10 +32,7 @@ import (
 // is made).
 func TestDownloadedCustomerClient(t *testing.T) {
 	h := servertest.Start(t)
-	bin := filepath.Join(h.DataDir, "clients", "tandem-customer-linux-"+runtime.GOARCH)
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/customer").CombinedOutput(); err != nil {
-		t.Fatalf("build the customer client: %v\n%s", err, out)
-	}
+	buildCustomer(t, h)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 
@@ -213,4 +212,78 @@ func bannerPixels(img image.Image) int {
 func near(v uint32, want int) bool {
 	d := int(v) - want
 	return d > -24 && d < 24
+}
+
+// buildCustomer builds the customer client where the server serves it.
+func buildCustomer(t *testing.T, h *servertest.Harness) {
+	t.Helper()
+	bin := filepath.Join(h.DataDir, "clients", "tandem-customer-linux-"+runtime.GOARCH)
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/customer").CombinedOutput(); err != nil {
+		t.Fatalf("build the customer client: %v\n%s", err, out)
+	}
+}
+
+// TestPortalFormDownloadJoinsTheQueue: a customer asks for help in the
+// form of a SmartBox portal's page, downloads the support program the
+// answer links to, and runs it with no arguments: it takes up its place
+// in the queue (name and question from the form) with the queue ticket
+// its join data carries, and shows the waiting window.
+func TestPortalFormDownloadJoinsTheQueue(t *testing.T) {
+	h := servertest.Start(t)
+	buildCustomer(t, h)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+
+	// The admin, signed in as the rep who serves it, makes a SmartBox
+	// portal and a team for it.
+	rep, err := client.SignIn(ctx, client.Config{Server: h.URL, Fingerprint: h.Fingerprint}, h.AdminUser, h.AdminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rep.Close()
+	var login protocol.LoginResponse
+	h.Call(t, "POST", protocol.PathLogin, "", protocol.LoginRequest{Username: h.AdminUser, Password: h.AdminPassword}, &login)
+	var p portal.Portal
+	h.Call(t, "POST", "/api/v1/admin/portals", login.Token, map[string]any{"slug": "help", "name": "Help"}, &p)
+	p.Settings.Type = portal.SmartBox
+	h.Call(t, "PUT", "/api/v1/admin/portals/"+p.ID, login.Token, map[string]any{"slug": p.Slug, "name": p.Name, "settings": p.Settings}, &p)
+	h.Call(t, "POST", "/api/v1/admin/teams", login.Token, map[string]any{"name": "Tier 1", "portal_ids": []string{p.ID}, "rep_ids": []string{rep.Account().ID}}, nil)
+
+	page := h.PostForm(t, portal.PathPrefix+"help/", url.Values{"name": {"Gina"}, "question": {"My printer is on fire"}})
+	m := regexp.MustCompile(`href="(` + regexp.QuoteMeta(server.PathDownloadTicket) + `[A-Za-z0-9_-]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the form's answer has no download link:\n%s", page)
+	}
+	home := t.TempDir()
+	exe := filepath.Join(home, "Downloads", "tandem-support")
+	download(t, ctx, h, m[1]+"?os=linux&arch="+runtime.GOARCH, exe)
+
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 520, Height: 640}}})
+	run(t, d, []string{"HOME=" + home}, exe)
+	waitWindow(t, ctx, d, "Tandem Support")
+	for {
+		q, err := rep.Queue(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q.Waiting) != 1 {
+			t.Fatalf("the rep's queue %+v; want Gina's one session", q.Waiting)
+		}
+		if w := q.Waiting[0]; w.CustomerName != "Gina" || w.Question != "My printer is on fire" {
+			t.Fatalf("waiting %+v; want Gina with her question", w)
+		}
+		// The program connected: its computer is in the summary.
+		sum, err := rep.Summary(ctx, q.Waiting[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.SystemInfo != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the downloaded program never took up its place in the queue")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

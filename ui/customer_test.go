@@ -594,7 +594,6 @@ func TestRefusedJoinDataAsksKindly(t *testing.T) {
 	}{
 		{"expired", CustomerOptions{JoinDataErr: fmt.Errorf("read: %w", joindata.ErrExpired)}, "download.expired"},
 		{"damaged", CustomerOptions{JoinDataErr: joindata.ErrSignature, Lang: "de_DE.UTF-8"}, "download.damaged"},
-		{"ticket", CustomerOptions{JoinData: &joindata.Data{Server: "https://h", Ticket: "t"}}, "download.ticket"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := test.NewTempApp(t)
@@ -689,6 +688,22 @@ func TestAppPollsWaitStatusAndReportsRecording(t *testing.T) {
 		c.cancel()
 		c.wg.Wait()
 	})
+}
+
+func TestTicketErrorMessage(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("join with a queue ticket: %w", &protocol.Error{Code: protocol.CodeUnauthorized}), "download.ticket"},
+		{&protocol.Error{Code: protocol.CodeConflict, Message: "the session has ended"}, "download.ticket"},
+		{fmt.Errorf("x: %w", client.ErrFingerprint), "join.wrong_server"},
+		{errors.New("dial tcp: connection refused"), "join.unreachable"},
+	} {
+		if got := ticketErrorMessage(tc.err); got != tc.want {
+			t.Errorf("ticketErrorMessage(%v) = %q; want %q", tc.err, got, tc.want)
+		}
+	}
 }
 
 func TestJoinErrorMessage(t *testing.T) {

@@ -165,8 +165,10 @@ func NewCustomerWindow(a fyne.App, opts CustomerOptions) fyne.Window {
 		c.connecting()
 		c.join(client.Config{Server: d.Server, Fingerprint: d.Fingerprint()}, d.Code, name)
 	case d != nil:
-		c.showForm(JoinValues{Server: d.Server, Name: opts.Name})
-		c.form.ShowError(c.t("download.ticket"))
+		// A portal's form put the customer in a queue already: the ticket
+		// takes that place up.
+		c.connecting()
+		c.joinTicket(client.Config{Server: d.Server, Fingerprint: d.Fingerprint()}, d.Ticket)
 	case opts.JoinDataErr != nil:
 		c.log.Warn("the executable's join data was refused", "err", opts.JoinDataErr)
 		c.showForm(JoinValues{Name: opts.Name})
@@ -261,6 +263,37 @@ func (c *customerApp) join(cfg client.Config, code, name string) {
 			c.joined(cust)
 		})
 	}()
+}
+
+// joinTicket takes up the waiting session of a portal's queue ticket.
+func (c *customerApp) joinTicket(cfg client.Config, ticket string) {
+	cfg.Logger = c.log
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		cust, err := client.JoinTicket(ctx, cfg, ticket)
+		fyne.Do(func() {
+			if err != nil {
+				c.log.Warn("join with the queue ticket", "err", err)
+				c.showForm(JoinValues{Server: cfg.Server})
+				c.form.ShowError(c.t(ticketErrorMessage(err)))
+				return
+			}
+			c.joined(cust)
+		})
+	}()
+}
+
+// ticketErrorMessage is the text key that explains a refused queue ticket.
+func ticketErrorMessage(err error) string {
+	switch {
+	case client.IsCode(err, protocol.CodeUnauthorized), client.IsCode(err, protocol.CodeConflict),
+		client.IsCode(err, protocol.CodeNotFound), client.IsCode(err, protocol.CodeForbidden):
+		return "download.ticket"
+	case errors.Is(err, client.ErrFingerprint):
+		return "join.wrong_server"
+	}
+	return "join.unreachable"
 }
 
 // customerTitle is the window title: the product, and the portal's host
