@@ -276,3 +276,37 @@ func TestRenderCutsLongText(t *testing.T) {
 		})
 	}
 }
+
+// TestShowFollowsResolution: when the screen changes size the banner
+// moves to the new top centre.
+func TestShowFollowsResolution(t *testing.T) {
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 1920, Height: 1080}}})
+	k := newDesk(t, d)
+	ind, err := Show(d.Name, "This computer is being supported — Ray", testLogger(t))
+	if err != nil {
+		t.Fatalf("Show: %v", err)
+	}
+	defer ind.Close()
+	checkBanner(t, k, ind.Bounds(), 1920)
+
+	xrandr(t, d, "--newmode", "small", "60", "1024", "1032", "1040", "1048", "768", "770", "772", "774")
+	xrandr(t, d, "--addmode", "screen", "small")
+	xrandr(t, d, "--output", "screen", "--mode", "small")
+	deadline := time.Now().Add(20 * time.Second)
+	for b := ind.Bounds(); abs(b.Min.X+b.Max.X-1024) > 1; b = ind.Bounds() {
+		if time.Now().After(deadline) {
+			t.Fatalf("bounds after the screen became 1024 wide: got %v; want centred", b)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	checkBanner(t, k, ind.Bounds(), 1024)
+}
+
+func xrandr(t *testing.T, d *xvfb.Display, args ...string) {
+	t.Helper()
+	cmd := exec.Command("xrandr", args...)
+	cmd.Env = d.Env()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("xrandr %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+}
