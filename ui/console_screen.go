@@ -28,6 +28,8 @@ type ScreenPanel struct {
 	FullScreen *widget.Button
 	Content    fyne.CanvasObject
 
+	tools *fyne.Container
+
 	onMonitor func(int)
 	monitors  []string
 }
@@ -72,10 +74,14 @@ func NewScreenPanel(win fyne.Window, onInput func(input.Event), onMonitor func(i
 		}
 	})
 	p.SetControl(false)
-	tools := container.NewHBox(p.Scale, p.Monitor, p.Stats, p.CtrlAltDel, p.TypeClip, p.FullScreen)
-	p.Content = container.NewBorder(tools, nil, nil, nil, p.View)
+	p.tools = container.NewHBox(p.Scale, p.Monitor, p.Stats, p.CtrlAltDel, p.TypeClip, p.FullScreen)
+	p.Content = container.NewBorder(p.tools, nil, nil, nil, p.View)
 	return p
 }
+
+// AddTool adds an action to the panel's toolbar, such as "Request
+// elevation".
+func (p *ScreenPanel) AddTool(o fyne.CanvasObject) { p.tools.Add(o) }
 
 // SetControl turns input on the view on or off; the actions that inject
 // need control.

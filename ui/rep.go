@@ -433,6 +433,8 @@ func (r *repApp) openSession(s *client.Session) {
 				v.Peer.SetText("Direct connection to " + e.Participant.Name + ": " + e.State)
 			case client.ControlChanged:
 				r.controlChanged(v, e)
+			case client.ElevationChanged:
+				v.Chat.Notice(ElevationNotice(e))
 			case client.SessionEnded:
 				v.Ended(e.Ended.Reason)
 			}

@@ -57,6 +57,7 @@ func (r *repApp) watchScreen(s *client.Session, v *SessionView) {
 				// asynchronously (r.do serialises the test driver, which
 				// runs fyne.Do on the caller's goroutine).
 				panel.View.do = func(f func()) { r.goWait(func() { r.do(f) }) }
+				panel.AddTool(NewElevationButton(func() *client.Peer { return customerPeer(s) }, v.Chat.Notice))
 				v.SetScreen(panel.Content)
 				v.screen = panel
 				v.Control.SetChecked(false)

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandemhq/tandem/agent"
 	"github.com/tandemhq/tandem/capture"
@@ -73,8 +74,11 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 		for {
 			select {
 			case ev := <-cs.Events():
-				if req, ok := ev.(client.ControlRequested); ok {
-					_ = cs.GrantControl(req.Participant.ID)
+				switch e := ev.(type) {
+				case client.ControlRequested:
+					_ = cs.GrantControl(e.Participant.ID)
+				case client.ElevationRequested:
+					_ = cs.AnswerElevation(e.Participant.ID, client.ElevationAlready, "")
 				}
 				ag.Handle(ev)
 			case <-ctx.Done():
@@ -134,5 +138,18 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 		got := f.rgba.RGBAAt(c.X, c.Y)
 		// Bright green after one click, dark red before.
 		return (got.G > 128) == (want.G > 128)
+	})
+
+	// The rep asks for elevation from the panel; the customer's client
+	// answers and the console says so.
+	l.do(func() {
+		for _, o := range p.tools.Objects {
+			if b, ok := o.(*widget.Button); ok && b.Text == "Request elevation" {
+				test.Tap(b)
+			}
+		}
+	})
+	l.waitFor("the elevation answer in the chat", func() bool {
+		return count(v.Chat.Lines(), "already runs with administrative rights") == 1
 	})
 }
