@@ -10,6 +10,8 @@ packages=(
 	libxkbcommon-dev libvpx-dev libyuv-dev
 	# run and test: X servers, screenshots, a screen locker, a browser, fonts
 	xvfb x11-utils xdotool imagemagick i3lock chromium fonts-dejavu-core openssl curl ca-certificates
+	# a window manager and a session bus for the window placement and notification tests
+	openbox dbus-daemon
 	# a real SMTP server for the mail tests
 	python3 python3-aiosmtpd
 )
