@@ -24,7 +24,7 @@ import (
 
 // form posts a portal page's form with a Host header ("" keeps the
 // server's) and an Origin ("" sends none), and returns the answer.
-func form(t *testing.T, a *api, host, path, origin string, f url.Values) (int, http.Header, string) {
+func form(t testing.TB, a *api, host, path, origin string, f url.Values) (int, http.Header, string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), "POST", a.h.URL+path, strings.NewReader(f.Encode()))
 	if err != nil {
@@ -64,10 +64,10 @@ type formPortal struct {
 }
 
 // newFormPortal starts the server; the portal has the given type.
-func newFormPortal(t *testing.T, typ portalmodel.Type) *formPortal {
+func newFormPortal(t testing.TB, typ portalmodel.Type, opts ...servertest.Option) *formPortal {
 	t.Helper()
 	clk := newClock()
-	h := servertest.Start(t, servertest.WithNow(clk.Now), servertest.WithKeyLifetime(20*time.Minute))
+	h := servertest.Start(t, append([]servertest.Option{servertest.WithNow(clk.Now), servertest.WithKeyLifetime(20 * time.Minute)}, opts...)...)
 	prog, err := os.ReadFile("/bin/true")
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +81,10 @@ func newFormPortal(t *testing.T, typ portalmodel.Type) *formPortal {
 	}
 	a := newAPI(t, h)
 	fp := &formPortal{h: h, a: a, clk: clk, admin: a.login(t, "admin", admin).Token}
-	fp.portal = setPortal(t, a, fp.admin, createPortal(t, a, fp.admin, "help"), func(s *portalmodel.Settings) { s.Type = typ })
+	if r := a.do(t, "POST", "/api/v1/admin/portals", fp.admin, map[string]any{"slug": "help", "name": "Portal help"}); r.status != http.StatusCreated || json.Unmarshal(r.body, &fp.portal) != nil {
+		t.Fatalf("portal: %d %s", r.status, r.body)
+	}
+	fp.setType(t, typ)
 	h.AddRep(t, "erin", "erin-password-1", protocol.RoleRep)
 	fp.erin = a.login(t, "erin", "erin-password-1")
 	r := a.do(t, "POST", "/api/v1/admin/teams", fp.admin, map[string]any{"name": "Tier 1", "portal_ids": []string{fp.portal.ID}, "rep_ids": []string{fp.erin.Rep.ID}})
@@ -92,9 +95,11 @@ func newFormPortal(t *testing.T, typ portalmodel.Type) *formPortal {
 }
 
 // setType changes the portal's type.
-func (fp *formPortal) setType(t *testing.T, typ portalmodel.Type) {
+func (fp *formPortal) setType(t testing.TB, typ portalmodel.Type) {
 	t.Helper()
-	fp.portal = setPortal(t, fp.a, fp.admin, fp.portal, func(s *portalmodel.Settings) { s.Type = typ })
+	st := fp.portal.Settings
+	st.Type = typ
+	fp.a.ok(t, "PUT", "/api/v1/admin/portals/"+fp.portal.ID, fp.admin, map[string]any{"slug": fp.portal.Slug, "name": fp.portal.Name, "settings": st}, &fp.portal)
 }
 
 // TestPortalFormPerType: each request portal's page shows its form, and a
@@ -384,6 +389,39 @@ func TestDownloadRefusesBadName(t *testing.T) {
 		resp, body := get(t, h, server.PathDownload+"123456789?os=linux&name="+name, nil)
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "no special control characters") {
 			t.Errorf("name %q: %d; want 400 with the reason\n%s", name, resp.StatusCode, body)
+		}
+	}
+}
+
+// BenchmarkPortalFormTicket measures what a customer's browser waits for
+// between "Get help now" and the support program: the SmartBox form's
+// post (a session, its snapshot and a ticket) and the download of the
+// program (here /bin/true) with its signed join data, over HTTPS.
+func BenchmarkPortalFormTicket(b *testing.B) {
+	fp := newFormPortal(b, portalmodel.SmartBox, servertest.WithLogger(discard))
+	f := url.Values{"name": {"Gina"}, "question": {"My printer is on fire"}}
+	i := 0
+	for b.Loop() {
+		if i++; i%20 == 0 { // the per-address limit of requests
+			fp.clk.Advance(11 * time.Minute)
+		}
+		status, _, body := form(b, fp.a, "", portalmodel.PathPrefix+"help/", fp.h.URL, f)
+		m := ticketLink.FindStringSubmatch(body)
+		if status != http.StatusOK || m == nil {
+			b.Fatalf("form: %d\n%s", status, body)
+		}
+		req, err := http.NewRequestWithContext(b.Context(), "GET", fp.h.URL+m[1]+"?os=linux&arch="+runtime.GOARCH, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp, err := fp.a.client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("download: %d, %d bytes, %v", resp.StatusCode, n, err)
 		}
 	}
 }
