@@ -5,6 +5,7 @@ package client_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"image"
@@ -33,7 +34,7 @@ type adminHTTP struct {
 	token string
 }
 
-func newAdminHTTP(t *testing.T, h *servertest.Harness) *adminHTTP {
+func newAdminHTTP(t testing.TB, h *servertest.Harness) *adminHTTP {
 	t.Helper()
 	a := &adminHTTP{h: h, c: h.Client()}
 	t.Cleanup(a.c.CloseIdleConnections)
@@ -45,7 +46,7 @@ func newAdminHTTP(t *testing.T, h *servertest.Harness) *adminHTTP {
 
 // call sends a JSON request, expects status and decodes the answer into
 // out (unless nil); it returns the raw body.
-func (a *adminHTTP) call(t *testing.T, method, path string, in any, status int, out any) []byte {
+func (a *adminHTTP) call(t testing.TB, method, path string, in any, status int, out any) []byte {
 	t.Helper()
 	var body io.Reader
 	if in != nil {
@@ -87,7 +88,7 @@ func (a *adminHTTP) call(t *testing.T, method, path string, in any, status int, 
 
 // recordedPortal creates a portal whose sessions record the customer's
 // screen and returns its slug.
-func (a *adminHTTP) recordedPortal(t *testing.T) string {
+func (a *adminHTTP) recordedPortal(t testing.TB) string {
 	t.Helper()
 	var p struct {
 		ID   string `json:"id"`
@@ -103,7 +104,7 @@ func (a *adminHTTP) recordedPortal(t *testing.T) string {
 }
 
 // key makes a session key of the admin on portal.
-func (a *adminHTTP) key(t *testing.T, portal string) string {
+func (a *adminHTTP) key(t testing.TB, portal string) string {
 	t.Helper()
 	var k protocol.Key
 	a.call(t, "POST", protocol.PathKeys, protocol.KeyRequest{Portal: portal}, http.StatusOK, &k)
@@ -398,5 +399,125 @@ func TestRecordingUpload(t *testing.T) {
 	s.admin.call(t, "GET", "/api/v1/admin/sessions/"+cust2.Session().ID()+"/recordings", nil, http.StatusOK, &list)
 	if len(list) != 0 {
 		t.Errorf("recordings of the refused session: %+v; want none", list)
+	}
+}
+
+// TestRecordResolutionChange switches the customer's monitor during a
+// recording: the file goes on at the new size from its keyframe and
+// decodes through the change.
+func TestRecordResolutionChange(t *testing.T) {
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 1024, Height: 768}, {Width: 800, Height: 600}}})
+	paint(t, d, 1024, 768, 4)
+	s := startSharing(t, d, []codec.Codec{codec.VP9})
+	var l client.ScreenLayout
+	select {
+	case l = <-s.screen.Layout():
+	case <-time.After(20 * time.Second):
+		t.Fatal("no layout")
+	}
+	var b bytes.Buffer
+	rec, err := s.screen.Record(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := grab(t, d, l.Selected)
+	waitSharp(t, s, first, 40)
+	waitFrames(t, rec, 1)
+	other := 1 - l.Selected
+	if err := s.screen.SelectMonitor(other); err != nil {
+		t.Fatal(err)
+	}
+	want := grab(t, d, other)
+	waitSharp(t, s, want, 40)
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	hd, frames, _ := readIVF(t, b.Bytes())
+	if int(hd.Width) != first.Rect.Dx() || int(hd.Height) != first.Rect.Dy() {
+		t.Errorf("header size %dx%d; want the first keyframe's %v", hd.Width, hd.Height, first.Rect.Size())
+	}
+	dec, err := codec.NewDecoder(codec.VP9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	sizes := map[image.Point]bool{}
+	var last *image.YCbCr
+	for i, f := range frames {
+		img, err := dec.Decode(f)
+		if err != nil {
+			t.Fatalf("decode frame %d of %d: %v", i+1, len(frames), err)
+		}
+		if img != nil {
+			sizes[img.Rect.Size()] = true
+			last = cloneImage(img)
+		}
+	}
+	if !sizes[first.Rect.Size()] || !sizes[want.Rect.Size()] {
+		t.Errorf("decoded sizes %v; want both %v and %v", sizes, first.Rect.Size(), want.Rect.Size())
+	}
+	if last == nil || last.Rect.Size() != want.Rect.Size() {
+		t.Fatalf("the recording does not end on a picture of %v", want.Rect.Size())
+	}
+	if p := codec.PSNR(last, want, want.Rect); p < 35 {
+		t.Errorf("the recording ends on a picture at %.1f dB of the other monitor; want at least 35", p)
+	}
+}
+
+// BenchmarkRecordingUpload measures uploading a 64 MiB recording to a
+// real server over TLS: the server checks the IVF structure while it
+// streams the body to disk, syncs and renames the file and stores its row.
+func BenchmarkRecordingUpload(b *testing.B) {
+	h := servertest.Start(b)
+	admin := newAdminHTTP(b, h)
+	portal := admin.recordedPortal(b)
+	ctx := b.Context()
+	cfg := client.Config{Server: h.URL, Fingerprint: h.Fingerprint}
+	rep, err := client.SignIn(ctx, cfg, h.AdminUser, h.AdminPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rep.Close()
+	cust, err := client.Join(ctx, cfg, admin.key(b, portal), "Ada")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cust.Close()
+	for {
+		if _, err = rep.Accept(ctx, cust.Session().ID()); err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			b.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// A synthetic IVF file: the server checks the container, not the video.
+	var file bytes.Buffer
+	hd := make([]byte, 32)
+	copy(hd, "DKIF")
+	binary.LittleEndian.PutUint16(hd[6:], 32)
+	copy(hd[8:], "VP80")
+	binary.LittleEndian.PutUint16(hd[12:], 1920)
+	binary.LittleEndian.PutUint16(hd[14:], 1080)
+	binary.LittleEndian.PutUint32(hd[16:], 1000)
+	binary.LittleEndian.PutUint32(hd[20:], 1)
+	file.Write(hd)
+	frame := bytes.Repeat([]byte{0x9d, 0x01, 0x2a, 0x55}, 16<<10)
+	for i := range 1024 {
+		fh := make([]byte, 12)
+		binary.LittleEndian.PutUint32(fh, uint32(len(frame)))
+		binary.LittleEndian.PutUint64(fh[4:], uint64(i*100))
+		file.Write(fh)
+		file.Write(frame)
+	}
+	data := file.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for b.Loop() {
+		if err := rep.UploadRecording(ctx, cust.Session().ID(), bytes.NewReader(data), int64(len(data))); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
