@@ -184,6 +184,9 @@ func (a *Alert) showWindow(drv desktop.Driver) {
 		}
 		a.Hide()
 	})
+	// The window that has the focus now keeps it: the toolkit and the
+	// window manager give a new window the focus, and the rep may be typing.
+	prev, _ := x11win.Active(context.Background(), a.out.Display)
 	w.Show()
 	a.Window = w
 	var id x11win.Window
@@ -213,6 +216,11 @@ func (a *Alert) showWindow(drv desktop.Driver) {
 		}
 		if err := x11win.KeepAbove(ctx, out.Display, id); err != nil {
 			out.Log.Warn("alert window: keep above", "err", err)
+		}
+		if cur, err := x11win.Active(ctx, out.Display); err == nil && cur == id && prev != 0 && prev != id {
+			if err := x11win.Activate(ctx, out.Display, prev); err != nil {
+				out.Log.Warn("alert window: give the focus back", "err", err)
+			}
 		}
 	}()
 }

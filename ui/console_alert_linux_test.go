@@ -83,6 +83,23 @@ func TestAlertWindowOnScreen(t *testing.T) {
 		}
 	}
 
+	// The console, which had the focus, keeps it (or gets it back).
+	console, err := x11win.Find(ctx, d.Name, x11win.Match{Title: "Tandem Console"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		active, err := x11win.Active(ctx, d.Name)
+		if err == nil && active == console {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the active window is %#x, %v; want the console %#x", uint32(active), err, uint32(console))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+
 	// A click in the middle of the alert (on its text) accepts.
 	xdo := exec.CommandContext(ctx, "xdotool", "mousemove", strconv.Itoa(f.X+f.Width/2), strconv.Itoa(f.Y+f.Height/2), "click", "1")
 	xdo.Env = d.Env()

@@ -567,3 +567,82 @@ func NoFocusOnMap(ctx context.Context, display string, win Window) error {
 	hints[1] = 0
 	return c.setCardinals(w, "WM_HINTS", "WM_HINTS", hints)
 }
+
+// Active returns the window the window manager reports active
+// (_NET_ACTIVE_WINDOW), else the window with the input focus; zero when
+// there is none.
+func Active(ctx context.Context, display string) (Window, error) {
+	c, err := dial(display)
+	if err != nil {
+		return 0, err
+	}
+	defer c.close()
+	return c.active()
+}
+
+func (c *conn) active() (Window, error) {
+	managed, err := c.wm()
+	if err != nil {
+		return 0, err
+	}
+	if managed {
+		v, err := c.cardinals(c.root, "_NET_ACTIVE_WINDOW")
+		if err != nil || len(v) == 0 {
+			return 0, err
+		}
+		return Window(v[0]), nil
+	}
+	f, err := xproto.GetInputFocus(c.c).Reply()
+	if err != nil {
+		return 0, fmt.Errorf("x11win: input focus: %w", err)
+	}
+	if f.Focus == c.root || f.Focus <= 1 { // None, PointerRoot
+		return 0, nil
+	}
+	return Window(f.Focus), nil
+}
+
+// Activate gives win the focus and returns once it has it: through the
+// window manager (_NET_ACTIVE_WINDOW, as a pager asks, which focus-stealing
+// prevention lets through) when one runs, else directly.
+func Activate(ctx context.Context, display string, win Window) error {
+	c, err := dial(display)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	w := xproto.Window(win)
+	if err := c.exists(w); err != nil {
+		return err
+	}
+	managed, err := c.wm()
+	if err != nil {
+		return err
+	}
+	if !managed {
+		if err := xproto.SetInputFocusChecked(c.c, xproto.InputFocusParent, w, xproto.TimeCurrentTime).Check(); err != nil {
+			return fmt.Errorf("x11win: focus %#x: %w", uint32(w), err)
+		}
+		return nil
+	}
+	const sourcePager = 2
+	if err := c.clientMessage(w, "_NET_ACTIVE_WINDOW", sourcePager, xproto.TimeCurrentTime, 0); err != nil {
+		return err
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		a, err := c.active()
+		if err != nil {
+			return err
+		}
+		if a == win {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("x11win: activate %#x: %#x is active: %w", uint32(w), uint32(a), ctx.Err())
+		case <-t.C:
+		}
+	}
+}

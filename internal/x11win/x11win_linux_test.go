@@ -220,6 +220,12 @@ func TestMoveWithoutWindowManager(t *testing.T) {
 	if err := KeepAbove(ctx(t), d.Name, Window(w)); err != nil {
 		t.Errorf("KeepAbove without a manager: %v", err)
 	}
+	if err := Activate(ctx(t), d.Name, Window(w)); err != nil {
+		t.Errorf("Activate without a manager: %v", err)
+	}
+	if got, err := Active(ctx(t), d.Name); err != nil || got != Window(w) {
+		t.Errorf("Active without a manager = %#x, %v; want %#x", uint32(got), err, uint32(w))
+	}
 	if err := MoveToCorner(ctx(t), d.Name, Window(0x7fffff), CornerBottomRight, 5); !errors.Is(err, ErrBadWindow) {
 		t.Errorf("MoveToCorner of no window: got %v; want ErrBadWindow", err)
 	}
@@ -326,6 +332,13 @@ func TestNoFocusOnMap(t *testing.T) {
 	a.mapManaged(last)
 	if seen := waitActive(last); slices.Contains(seen, uint32(alert)) {
 		t.Errorf("_NET_ACTIVE_WINDOW went through %#x; want never the alert %#x", seen, uint32(alert))
+	}
+	// Activate hands the focus back, as a pop-up that did take it does.
+	if err := Activate(ctx(t), d.Name, Window(first)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Active(ctx(t), d.Name); err != nil || got != Window(first) {
+		t.Errorf("Active = %#x, %v; want %#x", uint32(got), err, uint32(first))
 	}
 	hints, _ := a.cardinals(alert, "WM_HINTS")
 	if len(hints) < 2 || hints[0]&inputHint == 0 || hints[1] != 0 {

@@ -37,3 +37,13 @@ func NoFocusOnMap(ctx context.Context, display string, win Window) error {
 func Frame(ctx context.Context, display string, win Window) (Rect, error) {
 	return Rect{}, errors.ErrUnsupported
 }
+
+// Active returns the active window.
+func Active(ctx context.Context, display string) (Window, error) {
+	return 0, errors.ErrUnsupported
+}
+
+// Activate gives win the focus.
+func Activate(ctx context.Context, display string, win Window) error {
+	return errors.ErrUnsupported
+}
