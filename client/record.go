@@ -156,7 +156,12 @@ func (rec *Recording) finish() error {
 		return rec.err
 	}
 	if !rec.header {
-		if err := rec.writeHeader(codec.VP8, image.Point{}); err != nil {
+		// No frame came: an empty file of the stream's codec (VP8 when
+		// none was negotiated yet).
+		rec.screen.mu.Lock()
+		c := rec.screen.codec
+		rec.screen.mu.Unlock()
+		if err := rec.writeHeader(c, image.Point{}); err != nil {
 			return err
 		}
 	}

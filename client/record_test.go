@@ -521,3 +521,38 @@ func BenchmarkRecordingUpload(b *testing.B) {
 		}
 	}
 }
+
+// failingWriter fails every write.
+type failingWriter struct{}
+
+var errDiskFull = errors.New("disk full")
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errDiskFull }
+
+// TestRecordWriteError: a writer that fails stops the recording with its
+// error, and the rep's screen goes on.
+func TestRecordWriteError(t *testing.T) {
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 320, Height: 240}}})
+	paint(t, d, 320, 240, 1)
+	s := startSharing(t, d, []codec.Codec{codec.VP8})
+	rec, err := s.screen.Record(failingWriter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitSharp(t, s, grab(t, d, 0), 40)
+	paint(t, d, 320, 240, 2)
+	waitSharp(t, s, grab(t, d, 0), 40)
+	err = rec.Close()
+	if !errors.Is(err, errDiskFull) {
+		t.Errorf("Close: got %v; want the writer's error", err)
+	}
+	if err2 := rec.Close(); err2 != err {
+		t.Errorf("second Close: got %v; want %v again", err2, err)
+	}
+	if n := rec.Frames(); n != 0 {
+		t.Errorf("Frames: got %d; want 0", n)
+	}
+	if _, err := s.screen.Record(nil); err == nil {
+		t.Error("Record(nil): got no error")
+	}
+}
