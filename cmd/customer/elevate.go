@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -356,6 +358,15 @@ func waitGone(ctx context.Context, path string, exited <-chan error) error {
 			return fmt.Errorf("the elevated client did not take over: %w", ctx.Err())
 		}
 	}
+}
+
+// surviveLostStderr keeps a relaunched client alive once the process that
+// launched it has exited: pkexec and sudo hand it the launcher's stderr,
+// a pipe the launcher read, and Go ends a program that writes to a broken
+// pipe on fd 1 or 2 unless it takes SIGPIPE itself. Writes then fail
+// (EPIPE) and the log lines are lost, not the session.
+func surviveLostStderr() {
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 }
 
 // resumeCustomer takes the session over from the hand-off at path (the

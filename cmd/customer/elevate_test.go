@@ -377,8 +377,9 @@ const resumedEnv = "TANDEM_TEST_CUSTOMER_RESUME"
 // for the elevated client: the tests run as root, so Host.Elevate would
 // not relaunch), which resumes with -resume's code and removes the file;
 // the first lets go and "exits" (closes its client) without ending the
-// session; the rep's peer connects to the second process, which answers
-// the rep's next request itself (it runs as root: "already").
+// session; the rep's peer connects to the second process, which outlives
+// its broken stderr and answers the rep's next request itself (it runs as
+// root: "already").
 func TestElevatedRelaunchKeepsTheSession(t *testing.T) {
 	s := startSession(t)
 	got := answers(t, s.rs)
@@ -388,6 +389,7 @@ func TestElevatedRelaunchKeepsTheSession(t *testing.T) {
 
 	var child *exec.Cmd
 	var stdin io.WriteCloser
+	var stderrRead *os.File
 	childDone := make(chan error, 1)
 	e := newElevator(&host.Host{}, testLogger(t), false, nil)
 	e.elevated = func() bool { return false }
@@ -396,8 +398,16 @@ func TestElevatedRelaunchKeepsTheSession(t *testing.T) {
 		child = exec.Command(os.Args[0], "-test.run=^TestResumedProcess$", "-test.count=1")
 		child.Env = append(os.Environ(), resumedEnv+"="+args[1])
 		w := &testWriter{t: t}
-		child.Stdout, child.Stderr = w, w
-		var err error
+		// Its stderr is a pipe this "process" reads, as with pkexec and
+		// sudo; it breaks when this one has exited (below).
+		r, pw, err := os.Pipe()
+		if err != nil {
+			return nil, err
+		}
+		child.Stdout, child.Stderr = w, pw
+		go func() { _, _ = io.Copy(w, r) }()
+		stderrRead = r
+		defer pw.Close()
 		if stdin, err = child.StdinPipe(); err != nil {
 			return nil, err
 		}
@@ -449,6 +459,9 @@ func TestElevatedRelaunchKeepsTheSession(t *testing.T) {
 	default:
 		t.Error("the hold on the computer was not released before the exit")
 	}
+	// The launcher is gone: the relaunched client's stderr is broken, and
+	// it must outlive its next log line.
+	stderrRead.Close()
 	select {
 	case <-s.cs.Ended():
 		t.Fatal("the hand-over ended the session")
@@ -470,7 +483,8 @@ func TestElevatedRelaunchKeepsTheSession(t *testing.T) {
 
 // TestResumedProcess is the relaunched client of
 // TestElevatedRelaunchKeepsTheSession; run by itself it has nothing to do.
-// It takes the session over as -resume does, answers the reps' elevation
+// It takes the session over as -resume does (logging to a stderr that
+// breaks when its launcher exits), answers the reps' elevation
 // requests with the real elevator, and ends when its standard input
 // closes.
 func TestResumedProcess(t *testing.T) {
@@ -480,7 +494,8 @@ func TestResumedProcess(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 80*time.Second)
 	defer cancel()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("process", "resumed")
+	surviveLostStderr()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})).With("process", "resumed")
 	c, err := resumeCustomer(ctx, path, client.Config{Logger: log})
 	if err != nil {
 		t.Fatal(err)

@@ -63,6 +63,9 @@ func main() {
 			opts.JoinDataErr = err
 		}
 	}
+	if *resume != "" {
+		surviveLostStderr()
+	}
 	a := app.NewWithID("dev.tandem.support")
 	a.SetIcon(ui.Icon)
 	var w fyne.Window
