@@ -368,3 +368,42 @@ func TestPlaceAndMonitorOf(t *testing.T) {
 		})
 	}
 }
+
+// TestFindWithoutWindowManager finds a bare top-level window by walking
+// the window tree.
+func TestFindWithoutWindowManager(t *testing.T) {
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 800, Height: 600}}})
+	a := newApp(t, d)
+	a.window("other", 0, 0, 10, 10)
+	w := a.window("bare", 10, 10, 100, 50)
+	got, err := Find(ctx(t), d.Name, Match{Title: "bare"})
+	if err != nil || got != Window(w) {
+		t.Errorf("Find = %#x, %v; want %#x", uint32(got), err, uint32(w))
+	}
+}
+
+// BenchmarkMoveToCorner moves a framed window between two corners under
+// Openbox: one request and the wait for the manager to carry it out.
+func BenchmarkMoveToCorner(b *testing.B) {
+	d := xvfb.Start(b, xvfb.Options{Screens: []xvfb.Screen{{Width: 1280, Height: 800}}})
+	x11wintest.StartOpenbox(b, d)
+	c, err := dial(d.Name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.close()
+	id, _ := xproto.NewWindowId(c.c)
+	s := xproto.Setup(c.c).DefaultScreen(c.c)
+	if err := xproto.CreateWindowChecked(c.c, s.RootDepth, id, c.root, 0, 0, 340, 130, 0,
+		xproto.WindowClassInputOutput, s.RootVisual, 0, nil).Check(); err != nil {
+		b.Fatal(err)
+	}
+	xproto.MapWindow(c.c, id)
+	ctx := b.Context()
+	corners := []Corner{CornerBottomRight, CornerTopLeft}
+	for i := 0; b.Loop(); i++ {
+		if err := MoveToCorner(ctx, d.Name, Window(id), corners[i%2], 16); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

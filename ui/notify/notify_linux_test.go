@@ -102,3 +102,21 @@ func TestNoServer(t *testing.T) {
 		t.Errorf("Notify with no server: got %v; want ErrNoServer", err)
 	}
 }
+
+// BenchmarkNotify shows a notification on a real bus and waits for the
+// server to have it: one D-Bus round trip through dbus-daemon.
+func BenchmarkNotify(b *testing.B) {
+	addr := notifytest.StartBus(b)
+	srv := notifytest.NewServer(b, addr)
+	n, err := Dial(b.Context(), addr, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer n.Close()
+	for b.Loop() {
+		if _, err := n.Notify(b.Context(), Notification{Title: "A customer is waiting", Body: "Ada"}, Callbacks{}); err != nil {
+			b.Fatal(err)
+		}
+		srv.Next(b)
+	}
+}
