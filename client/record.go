@@ -87,11 +87,13 @@ type Recording struct {
 	pts     time.Duration // of the last frame taken
 	skipped int           // frames of another codec left out
 
+	// Set by the writer goroutine, under mu (others read them).
+	frames int
+	err    error
+
 	// Owned by the writer goroutine until done is closed.
-	header  bool // the file header is written
-	frames  int
-	written int64
-	err     error
+	header  bool  // the file header is written
+	written int64 // bytes written to w
 
 	closeOnce sync.Once
 	closeErr  error
