@@ -131,10 +131,10 @@ const alertPlaceTimeout = 10 * time.Second
 // Fyne goroutine when the rep clicks the pop-up, its Accept button or the
 // desktop notification.
 func showAlert(c *Console, s protocol.SessionInfo, transferred bool, onAccept func()) *Alert {
-	out := c.alertOut
-	if out == nil {
-		out = &alertOutlets{AlertOptions: AlertOptions{Log: slog.New(slog.DiscardHandler)}}
+	if c.alertOut == nil {
+		c.SetAlerts(AlertOptions{})
 	}
+	out := c.alertOut
 	a := &Alert{Session: s, onAccept: onAccept, out: out, visible: true}
 	title := "A customer is waiting"
 	if transferred {
