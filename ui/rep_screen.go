@@ -15,9 +15,14 @@ import (
 func (r *repApp) watchScreen(s *client.Session, v *SessionView) {
 	r.goWait(func() {
 		var current *client.Peer
-		// streaming stops the stream of the current connection.
+		// streaming stops the stream of the current connection; recording
+		// stops its recording and uploads it.
 		streaming := struct{ stop func() }{func() {}}
-		defer func() { streaming.stop() }()
+		recording := func(context.Context) error { return nil }
+		defer func() {
+			streaming.stop()
+			r.uploadRecording(recording)
+		}()
 		tick := time.NewTicker(200 * time.Millisecond)
 		defer tick.Stop()
 		for {
@@ -39,7 +44,12 @@ func (r *repApp) watchScreen(s *client.Session, v *SessionView) {
 				continue
 			}
 			streaming.stop()
+			prev := recording
+			r.goWait(func() { r.uploadRecording(prev) })
 			current = p
+			// Where the session's configuration records the screen, the
+			// console records what it receives and uploads it at the end.
+			recording = StartRecording(r.ctx, r.rep, s.ID(), p.Screen(), "", r.log)
 			streamCtx, cancel := context.WithCancel(r.ctx)
 			streaming.stop = cancel
 			peer := p
@@ -117,5 +127,17 @@ func (r *repApp) controlChanged(v *SessionView, e client.ControlChanged) {
 		if sp := v.screen; sp != nil {
 			sp.SetControl(false)
 		}
+	}
+}
+
+// uploadTimeout bounds the upload of a screen recording.
+const uploadTimeout = 2 * time.Minute
+
+// uploadRecording stops a screen recording and uploads it.
+func (r *repApp) uploadRecording(stop func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), uploadTimeout)
+	defer cancel()
+	if err := stop(ctx); err != nil {
+		r.log.Warn("upload the screen recording", "err", err)
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/internal/scene"
 	"github.com/tandemhq/tandem/internal/xvfb"
+	"github.com/tandemhq/tandem/protocol"
+	"github.com/tandemhq/tandem/server/portal"
 	"github.com/tandemhq/tandem/server/servertest"
 )
 
@@ -48,11 +50,20 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 	// rep in control sends.
 	// (The console's own rep makes the key: signaling goes to a rep's
 	// newest connection, so a second sign-in would take the session.)
+	// The key is for a portal whose sessions record the customer's
+	// screen: the console records what it receives and uploads it.
+	var login protocol.LoginResponse
+	h.Call(t, "POST", protocol.PathLogin, "", protocol.LoginRequest{Username: h.AdminUser, Password: h.AdminPassword}, &login)
+	var pt portal.Portal
+	h.Call(t, "POST", "/api/v1/admin/portals", login.Token, map[string]any{"slug": "recorded", "name": "Recorded"}, &pt)
+	var cc protocol.CustomerClientConfig
+	h.Call(t, "GET", "/api/v1/admin/portals/"+pt.ID+"/client-config", login.Token, nil, &cc)
+	cc.Functions.RecordCustomerScreen = true
+	h.Call(t, "PUT", "/api/v1/admin/portals/"+pt.ID+"/client-config", login.Token, cc, nil)
+	h.Call(t, "PUT", "/api/v1/admin/site", login.Token, portal.SiteSettings{Logging: protocol.Logging{RecordScreen: true}}, nil)
+	var k protocol.Key
+	h.Call(t, "POST", protocol.PathKeys, login.Token, protocol.KeyRequest{Portal: "recorded"}, &k)
 	cfg := client.Config{Server: h.URL, Fingerprint: h.Fingerprint}
-	k, err := r.rep.CreateKey(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cust, err := client.Join(ctx, cfg, k.Code, "Ada")
 	if err != nil {
 		t.Fatal(err)
@@ -152,4 +163,30 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 	l.waitFor("the elevation answer in the chat", func() bool {
 		return count(v.Chat.Lines(), "already runs with administrative rights") == 1
 	})
+
+	// The customer ends the session: the console uploads its recording of
+	// the screen, which an admin can list.
+	if err := cs.End(ctx, "solved"); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		var recs []struct {
+			Codec  string `json:"codec"`
+			Width  int    `json:"width"`
+			Height int    `json:"height"`
+			Frames int    `json:"frames"`
+		}
+		h.Call(t, "GET", "/api/v1/admin/sessions/"+cs.ID()+"/recordings", login.Token, nil, &recs)
+		if len(recs) == 1 {
+			if r := recs[0]; r.Frames < 1 || r.Width != 1024 || r.Height != 768 {
+				t.Errorf("recording %+v; want 1024x768 with frames", r)
+			}
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the console never uploaded its recording of the customer's screen")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
