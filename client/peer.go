@@ -59,6 +59,8 @@ type Peer struct {
 	est    *estimator
 	video  *videoSender
 	screen *RemoteScreen
+	// files is the files channel's state; nil without cfg.files.
+	files *fileLink
 
 	mu       sync.Mutex
 	closing  bool
@@ -86,6 +88,8 @@ type peerConfig struct {
 	// onControl takes the control-channel messages the session handles
 	// (input, control requests and grants); false passes one to the app.
 	onControl func(p *Peer, data []byte, isString bool) bool
+	// files is the session's file transfers; nil refuses files.
+	files *fileHub
 }
 
 // newPeer creates a peer connection; the initiator makes the offer at once.
@@ -132,6 +136,9 @@ func newPeer(cfg peerConfig) (*Peer, error) {
 		}
 		p.video = vs
 		vs.start(&p.wg)
+	}
+	if cfg.files != nil {
+		p.files = newFileLink(p, cfg.files)
 	}
 	if !cfg.initiator {
 		p.screen = newRemoteScreen(p)
@@ -195,7 +202,7 @@ func (p *Peer) fail(err error) {
 }
 
 func (p *Peer) offer() {
-	labels := []string{ControlLabel}
+	labels := []string{ControlLabel, FilesLabel}
 	if p.video != nil {
 		labels = append(labels, ScreenLabel)
 	}
@@ -302,6 +309,10 @@ func (p *Peer) addChannel(dc *webrtc.DataChannel) {
 	p.mu.Lock()
 	p.channels[label] = dc
 	p.mu.Unlock()
+	if label == FilesLabel {
+		p.attachFiles(dc)
+		return
+	}
 	dc.OnOpen(func() {
 		p.post(func() {
 			switch {
