@@ -206,7 +206,7 @@ type FileTransferChanged struct {
 	Err  error
 }
 
-func (FileOffered) event()   {}
+func (FileOffered) event()         {}
 func (FileTransferChanged) event() {}
 
 // fileMsg is a JSON file message.
