@@ -1,0 +1,328 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tandemhq/tandem/assets"
+	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/protocol"
+)
+
+// File transfer in the two apps. The customer is asked about a rep's
+// offer with the session's prompt (text links or a pop-up, as the portal
+// says) and may send a file where the portal allows it; the console has
+// a "Send file…" action per session and asks the rep about the
+// customer's offers. Both follow each transfer in a FileTransfers list.
+// The client's events drive it all: the owner calls the functions here
+// on Fyne's goroutine.
+
+// fileTexts are the customer's file transfer texts until assets/texts has
+// them; assets/texts wins for every key it has.
+var fileTexts = map[string]map[string]string{
+	"en": {
+		"files.offer_title": "A file for you",
+		"files.offer_text":  "{name} wants to send you the file “{file}” ({size}). Do you want to receive it? It will be saved in {folder}.",
+		"files.accept":      "Receive the file",
+		"files.refuse":      "No, thank you",
+		"files.send":        "Send a file",
+		"files.receiving":   "Receiving “{file}” ({size})",
+		"files.sending":     "Sending “{file}” ({size})",
+		"files.waiting":     "Waiting for {name} to accept “{file}”",
+		"files.received":    "“{file}” was saved in {folder}.",
+		"files.sent":        "“{file}” was sent.",
+		"files.refused":     "“{file}” was not accepted.",
+		"files.failed":      "“{file}” could not be transferred.",
+		"files.cancel":      "Cancel",
+	},
+	"de": {
+		"files.offer_title": "Eine Datei für Sie",
+		"files.offer_text":  "{name} möchte Ihnen die Datei „{file}“ ({size}) senden. Möchten Sie sie empfangen? Sie wird in {folder} gespeichert.",
+		"files.accept":      "Datei empfangen",
+		"files.refuse":      "Nein, danke",
+		"files.send":        "Datei senden",
+		"files.receiving":   "„{file}“ ({size}) wird empfangen",
+		"files.sending":     "„{file}“ ({size}) wird gesendet",
+		"files.waiting":     "Warten, bis {name} „{file}“ annimmt",
+		"files.received":    "„{file}“ wurde in {folder} gespeichert.",
+		"files.sent":        "„{file}“ wurde gesendet.",
+		"files.refused":     "„{file}“ wurde nicht angenommen.",
+		"files.failed":      "„{file}“ konnte nicht übertragen werden.",
+		"files.cancel":      "Abbrechen",
+	},
+}
+
+// CustomerRefusedFile is the reason the customer's client gives a rep
+// whose file the customer declined.
+const CustomerRefusedFile = "the customer declined the file"
+
+// fileText is a file transfer text in lang with its {placeholders}
+// replaced by pairs of name and value.
+func fileText(lang, key string, pairs ...string) string {
+	s := assets.Text(lang, key)
+	if s == key {
+		m, ok := fileTexts[assets.Language(lang)]
+		if !ok {
+			m = fileTexts["en"]
+		}
+		if f, ok := m[key]; ok {
+			s = f
+		}
+	}
+	var args []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		args = append(args, "{"+pairs[i]+"}", pairs[i+1])
+	}
+	return strings.NewReplacer(args...).Replace(s)
+}
+
+// FileSize writes a byte count for people: "512 bytes", "2.1 MB"; German
+// with a decimal comma.
+func FileSize(lang string, n int64) string {
+	if n < 1000 {
+		if assets.Language(lang) == "de" {
+			return fmt.Sprintf("%d Bytes", n)
+		}
+		return fmt.Sprintf("%d bytes", n)
+	}
+	units := []string{"kB", "MB", "GB"}
+	v := float64(n) / 1000
+	u := 0
+	for v >= 1000 && u < len(units)-1 {
+		v /= 1000
+		u++
+	}
+	s := fmt.Sprintf("%.1f %s", v, units[u])
+	if assets.Language(lang) == "de" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// DownloadsDir is where received files go: the user's Downloads folder
+// when there is one, else the home folder, else the temporary folder.
+func DownloadsDir() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return os.TempDir()
+	}
+	for _, name := range []string{"Downloads", "Download"} {
+		d := filepath.Join(home, name)
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			return d
+		}
+	}
+	return home
+}
+
+// askFileOffer asks the customer whether to receive a file a rep offers,
+// with the session's prompt; answer gets the choice (true: accept it into
+// dir, which the text names). Wiring, on a client.FileOffered:
+//
+//	askFileOffer(view, e.Participant, e.Offer, dir, func(ok bool) {
+//		if ok { s.AcceptFile(e.Offer.ID, dir) } else { s.RefuseFile(e.Offer.ID, ui.CustomerRefusedFile) }
+//	})
+func askFileOffer(v *CustomerView, from protocol.Participant, offer client.FileOffer, dir string, answer func(accept bool)) *CustomerPrompt {
+	lang := v.setup.Lang
+	text := fileText(lang, "files.offer_text", "name", from.Name, "file", offer.Name,
+		"size", FileSize(lang, offer.Size), "folder", dir)
+	return v.ask(fileText(lang, "files.offer_title"), text, fileText(lang, "files.accept"), fileText(lang, "files.refuse"), answer)
+}
+
+// customerSendFile is the customer's "Send a file" button, or nil where
+// the portal does not let the customer offer files (allowed is the
+// second result of client.Session.FilesAllowed). It opens a file dialog
+// and hands the chosen path to offer.
+func customerSendFile(v *CustomerView, allowed bool, offer func(path string)) *widget.Button {
+	if !allowed {
+		return nil
+	}
+	return widget.NewButtonWithIcon(fileText(v.setup.Lang, "files.send"), theme.UploadIcon(), func() {
+		openFileDialog(v.win, offer)
+	})
+}
+
+// openFileDialog asks for a file to send and hands its path to offer.
+func openFileDialog(win fyne.Window, offer func(path string)) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		_ = r.Close()
+		offer(path)
+	}, win)
+	d.Show()
+}
+
+// NewSendFileButton is the console's "Send file…" action for a session:
+// it opens a file dialog and hands the chosen path to offer (which calls
+// client.Peer.OfferFile for the customer's peer and tracks the Transfer).
+func NewSendFileButton(win fyne.Window, offer func(path string)) *widget.Button {
+	return widget.NewButtonWithIcon("Send file…", theme.UploadIcon(), func() { openFileDialog(win, offer) })
+}
+
+// AskFileOffer asks the rep whether to receive a file the customer
+// offers; answer gets the choice (true: accept it into dir).
+func AskFileOffer(win fyne.Window, from protocol.Participant, offer client.FileOffer, dir string, answer func(accept bool)) *dialog.ConfirmDialog {
+	text := fmt.Sprintf("%s offers the file “%s” (%s).\nReceive it into %s?", from.Name, offer.Name, FileSize("en", offer.Size), dir)
+	body := widget.NewLabel(text)
+	body.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("File offered", "Receive", "Refuse", body, answer, win)
+	d.Resize(fyne.NewSize(440, 200))
+	d.Show()
+	return d
+}
+
+// FileTransfers lists a session's transfers, each with what it is
+// doing, a progress bar and Cancel while it runs.
+type FileTransfers struct {
+	// Content holds one row per transfer, newest last.
+	Content *fyne.Container
+	// ShowErrors adds why a transfer failed to its row (the console's).
+	ShowErrors bool
+
+	lang string
+	rows map[string]*FileRow
+}
+
+// FileRow is one transfer in a FileTransfers list.
+type FileRow struct {
+	Status *widget.Label
+	Bar    *widget.ProgressBar
+	Cancel *widget.Button
+	// Path is the saved file once a received file is done.
+	Path    string
+	Content fyne.CanvasObject
+
+	incoming bool
+	name     string
+	size     int64
+	peer     string
+	dir      string
+	state    client.FileState
+}
+
+// NewFileTransfers returns an empty list with texts in lang ("en" for the
+// console).
+func NewFileTransfers(lang string) *FileTransfers {
+	return &FileTransfers{Content: container.NewVBox(), lang: lang, rows: make(map[string]*FileRow)}
+}
+
+// Track adds a transfer to the list: peer names the other side, dir is
+// where a received file goes, cancel stops it (client.Transfer.Cancel).
+func (l *FileTransfers) Track(id, peer string, offer client.FileOffer, incoming bool, dir string, cancel func()) *FileRow {
+	r := l.track(id, peer, offer, incoming, dir, cancel)
+	l.Content.Add(r.Content)
+	return r
+}
+
+// track makes a transfer's row without placing it.
+func (l *FileTransfers) track(id, peer string, offer client.FileOffer, incoming bool, dir string, cancel func()) *FileRow {
+	r := &FileRow{
+		Status: widget.NewLabel(""), Bar: widget.NewProgressBar(),
+		incoming: incoming, name: offer.Name, size: offer.Size, peer: peer, dir: dir, state: client.FilePending,
+	}
+	r.Status.Wrapping = fyne.TextWrapWord
+	r.Bar.Max = float64(max(offer.Size, 1))
+	r.Cancel = widget.NewButtonWithIcon(fileText(l.lang, "files.cancel"), theme.CancelIcon(), func() {
+		if cancel != nil {
+			cancel()
+		}
+	})
+	r.Content = container.NewBorder(nil, nil, nil, r.Cancel, container.NewVBox(r.Status, r.Bar))
+	l.rows[id] = r
+	l.show(r, 0, nil)
+	return r
+}
+
+// Row returns the row of a transfer, or nil.
+func (l *FileTransfers) Row(id string) *FileRow { return l.rows[id] }
+
+// Update applies a client.FileTransferChanged; events of transfers not in
+// the list are ignored.
+func (l *FileTransfers) Update(e client.FileTransferChanged) {
+	r := l.rows[e.ID]
+	if r == nil {
+		return
+	}
+	if r.state == client.FileDone || r.state == client.FileRefused || r.state == client.FileFailed {
+		return // over: later events change nothing
+	}
+	r.state = e.State
+	if e.Path != "" {
+		r.Path = e.Path
+	}
+	l.show(r, e.Bytes, e.Err)
+}
+
+func (l *FileTransfers) show(r *FileRow, bytes int64, err error) {
+	file, size := r.name, FileSize(l.lang, r.size)
+	var text string
+	over := true
+	switch r.state {
+	case client.FilePending:
+		over = false
+		if r.incoming {
+			text = fileText(l.lang, "files.receiving", "file", file, "size", size)
+		} else {
+			text = fileText(l.lang, "files.waiting", "name", r.peer, "file", file)
+		}
+	case client.FileAccepted, client.FileProgress:
+		over = false
+		key := "files.sending"
+		if r.incoming {
+			key = "files.receiving"
+		}
+		text = fileText(l.lang, key, "file", file, "size", size)
+		r.Bar.SetValue(float64(bytes))
+	case client.FileDone:
+		text = fileText(l.lang, "files.sent", "file", file)
+		if r.incoming {
+			folder := r.dir
+			if r.Path != "" {
+				folder = filepath.Dir(r.Path)
+			}
+			text = fileText(l.lang, "files.received", "file", filepath.Base(orName(r.Path, file)), "folder", folder)
+		}
+		r.Bar.SetValue(r.Bar.Max)
+	case client.FileRefused:
+		text = fileText(l.lang, "files.refused", "file", file)
+	default:
+		text = fileText(l.lang, "files.failed", "file", file)
+		if err != nil && l.ShowErrors {
+			text += " (" + err.Error() + ")"
+		}
+	}
+	r.Status.SetText(text)
+	if over {
+		r.Cancel.Hide()
+		r.Bar.Hide()
+	}
+}
+
+func orName(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path
+}
+
+// trackInChat puts a customer's transfer into the chat, where the customer
+// looks, and returns its row; l (NewFileTransfers(lang), never shown)
+// keeps the rows for Update.
+func trackInChat(v *CustomerView, l *FileTransfers, id, peer string, offer client.FileOffer, incoming bool, dir string, cancel func()) *FileRow {
+	r := l.track(id, peer, offer, incoming, dir, cancel)
+	v.Chat.History.Add(r.Content)
+	v.relayout()
+	v.Chat.Scroll.ScrollToBottom()
+	return r
+}
