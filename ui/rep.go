@@ -13,6 +13,7 @@ import (
 
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/protocol"
+	"github.com/tandemhq/tandem/ui/notify"
 )
 
 // RepOptions configure the rep console.
@@ -42,8 +43,11 @@ type repApp struct {
 	con    *Console
 	rep    *client.Rep
 	names  protocol.QueueList
-	done   chan struct{}
-	wg     sync.WaitGroup
+	// notifier shows clickable desktop notifications; nil without a
+	// notification service.
+	notifier *notify.Notifier
+	done     chan struct{}
+	wg       sync.WaitGroup
 	// ctx bounds every request; close cancels it.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -101,9 +105,30 @@ func (r *repApp) close() {
 		_ = r.rep.Close()
 	}
 	r.wg.Wait()
+	if r.con != nil {
+		r.con.WaitAlerts()
+	}
+	if r.notifier != nil {
+		r.notifier.Close()
+	}
 	if r.bell != nil {
 		r.bell.Close()
 	}
+}
+
+// dialNotifier connects to the desktop's notification service, whose
+// notifications accept a session when clicked; without one (no session
+// bus) it returns nil and the console keeps Fyne's notifications, which
+// cannot be clicked. Connecting to a session bus is local and quick.
+func (r *repApp) dialNotifier() *notify.Notifier {
+	ctx, cancel := context.WithTimeout(r.ctx, 2*time.Second)
+	defer cancel()
+	n, err := notify.Dial(ctx, "", r.log.With("component", "notify"))
+	if err != nil {
+		r.log.Info("desktop notifications cannot be clicked", "err", err)
+		return nil
+	}
+	return n
 }
 
 // submit signs in on a goroutine of its own.
@@ -174,6 +199,8 @@ func (r *repApp) signedIn(rep *client.Rep) {
 	r.con = NewConsole(r.win, ConsoleActions{
 		Generate: r.generate, Invite: r.invite, Accept: r.accept, GetNext: r.getNext, Status: r.setStatus,
 	})
+	r.notifier = r.dialNotifier()
+	r.con.SetAlerts(AlertOptions{Notifier: r.notifier, Log: r.log})
 	r.con.SetStatus("Signed in as " + acct.DisplayName + " — connected")
 	r.win.SetContent(r.con.Content)
 	r.goWait(r.pump)
@@ -238,7 +265,11 @@ func (r *repApp) pump() {
 					r.refreshNames(e.Queue.Waiting)
 				case client.SessionWaiting:
 					r.con.Alert(e.Session, false)
-					r.app.SendNotification(fyne.NewNotification("A customer is waiting", e.Session.CustomerName+" needs help."))
+					if r.notifier == nil {
+						// Without a notification service to click, Fyne's
+						// notification at least tells the rep.
+						r.app.SendNotification(fyne.NewNotification("A customer is waiting", e.Session.CustomerName+" needs help."))
+					}
 				case client.SessionResumed:
 					if r.con.Session(e.Session.ID()) == nil {
 						r.openSession(e.Session)
