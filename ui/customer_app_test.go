@@ -14,8 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/client/joindata"
+	"github.com/tandemhq/tandem/internal/x11win"
+	"github.com/tandemhq/tandem/internal/x11win/x11wintest"
 	"github.com/tandemhq/tandem/internal/xvfb"
 	"github.com/tandemhq/tandem/protocol"
 	"github.com/tandemhq/tandem/server"
@@ -286,4 +291,103 @@ func TestPortalFormDownloadJoinsTheQueue(t *testing.T) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// TestDownloadedClientStartsMinimized: where the portal starts the client
+// minimized without focus, the downloaded client iconifies its window
+// once it joined and the window the customer was using keeps the focus
+// (under a real window manager, Openbox).
+func TestDownloadedClientStartsMinimized(t *testing.T) {
+	h := servertest.Start(t)
+	buildCustomer(t, h)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	var login protocol.LoginResponse
+	h.Call(t, "POST", protocol.PathLogin, "", protocol.LoginRequest{Username: h.AdminUser, Password: h.AdminPassword}, &login)
+	var p portal.Portal
+	h.Call(t, "POST", "/api/v1/admin/portals", login.Token, map[string]any{"slug": "quiet", "name": "Quiet"}, &p)
+	var cc protocol.CustomerClientConfig
+	h.Call(t, "GET", "/api/v1/admin/portals/"+p.ID+"/client-config", login.Token, nil, &cc)
+	cc.Display.StartMinimizedNoFocus = true
+	h.Call(t, "PUT", "/api/v1/admin/portals/"+p.ID+"/client-config", login.Token, cc, nil)
+	var k protocol.Key
+	h.Call(t, "POST", protocol.PathKeys, login.Token, protocol.KeyRequest{Portal: "quiet"}, &k)
+
+	home := t.TempDir()
+	exe := filepath.Join(home, "Downloads", "tandem-support-"+k.Code)
+	download(t, ctx, h, server.PathDownload+k.Code+"?os=linux&arch="+runtime.GOARCH, exe)
+
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 1024, Height: 768}}})
+	x11wintest.StartOpenbox(t, d)
+	other := otherWindow(t, ctx, d.Name)
+	run(t, d, []string{"HOME=" + home}, exe)
+
+	conn, err := xgb.NewConnDisplay(d.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	wmState := internAtom(t, conn, "WM_STATE")
+	for {
+		w, err := x11win.Find(ctx, d.Name, x11win.Match{Title: "Tandem Support"})
+		if err != nil {
+			t.Fatalf("the client's window: %v", err)
+		}
+		st, err := xproto.GetProperty(conn, false, xproto.Window(w), wmState, wmState, 0, 2).Reply()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// ICCCM: WM_STATE's first word is 3 (IconicState) once iconified.
+		if len(st.Value) >= 4 && xgb.Get32(st.Value) == 3 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the client's window was never minimized")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if got, err := x11win.Active(ctx, d.Name); err != nil || got != other {
+		t.Errorf("active window %#x, %v; want the customer's own window %#x to keep the focus", got, err, other)
+	}
+}
+
+// otherWindow maps a titled window, as another program of the customer's,
+// and gives it the focus.
+func otherWindow(t *testing.T, ctx context.Context, display string) x11win.Window {
+	t.Helper()
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(conn.Close)
+	root := xproto.Setup(conn).DefaultScreen(conn).Root
+	id, err := xproto.NewWindowId(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := xproto.CreateWindowChecked(conn, 0, id, root, 50, 50, 400, 300, 0, xproto.WindowClassInputOutput, 0, 0, nil).Check(); err != nil {
+		t.Fatal(err)
+	}
+	title := "Customer's editor"
+	xproto.ChangeProperty(conn, xproto.PropModeReplace, id, xproto.AtomWmName, xproto.AtomString, 8, uint32(len(title)), []byte(title))
+	xproto.MapWindow(conn, id)
+	w, err := x11win.Find(ctx, display, x11win.Match{Title: title})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x11win.Activate(ctx, display, w); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// internAtom returns the atom called name.
+func internAtom(t *testing.T, conn *xgb.Conn, name string) xproto.Atom {
+	t.Helper()
+	r, err := xproto.InternAtom(conn, false, uint16(len(name)), name).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Atom
 }

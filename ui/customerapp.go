@@ -56,6 +56,10 @@ type CustomerOptions struct {
 	// server writes it to the session's log only where the customer
 	// allowed recording.
 	SystemInfo func(ctx context.Context) (protocol.SystemInfo, error)
+	// Minimize is optional: it minimizes the client's window and gives the
+	// focus back to the window that had it before the client started;
+	// called where the portal starts the client minimized without focus.
+	Minimize func() error
 	// Apps is optional: it limits the shared screen to windows the
 	// customer chooses, where the portal allows it.
 	Apps AppSharing
@@ -315,6 +319,15 @@ func (c *customerApp) joined(cust *client.Customer) {
 	}
 	lang := CustomerLanguage(c.opts.Lang, cfg)
 	c.win.SetTitle(customerTitle(lang, cfg))
+	if cfg.Display.StartMinimizedNoFocus && c.opts.Minimize != nil {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			if err := c.opts.Minimize(); err != nil {
+				c.log.Warn("start minimized", "err", err)
+			}
+		}()
+	}
 	bg := func(f func(ctx context.Context)) {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -51,7 +51,8 @@ func main() {
 	sh := &screenShare{display: os.Getenv("DISPLAY"), log: logger}
 	el := newElevator(&host.Host{Display: os.Getenv("DISPLAY")}, logger.With("component", "elevation"), *resume != "", []string{"-log-level", *logLevel})
 	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Share: sh.share, Apps: sh, SystemInfo: systemInfo,
-		Indicator: supportedIndicator(os.Getenv("DISPLAY"), logger), Hold: el.wrapHold(hold(logger)), Logger: logger}
+		Indicator: supportedIndicator(os.Getenv("DISPLAY"), logger),
+		Minimize:  minimizer(os.Getenv("DISPLAY"), activeWindow(os.Getenv("DISPLAY")), logger), Hold: el.wrapHold(hold(logger)), Logger: logger}
 	if exe, err := os.Executable(); err == nil {
 		d, err := joindata.ReadFile(exe, time.Now())
 		switch {
