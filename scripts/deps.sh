@@ -12,6 +12,8 @@ packages=(
 	xvfb x11-utils xdotool imagemagick i3lock chromium fonts-dejavu-core openssl curl ca-certificates
 	# a window manager and a session bus for the window placement and notification tests
 	openbox dbus-daemon
+	# elevation tests relaunch through sudo -n
+	sudo
 	# a real SMTP server for the mail tests
 	python3 python3-aiosmtpd
 )
