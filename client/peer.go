@@ -90,9 +90,13 @@ type peerConfig struct {
 	onControl func(p *Peer, data []byte, isString bool) bool
 	// files is the session's file transfers; nil refuses files.
 	files *fileHub
+	// deferOffer: the initiator makes its offer only when told
+	// ([Peer.sendOffer]), so that a replacement can be registered first.
+	deferOffer bool
 }
 
-// newPeer creates a peer connection; the initiator makes the offer at once.
+// newPeer creates a peer connection; the initiator makes the offer at once
+// unless cfg.deferOffer.
 func newPeer(cfg peerConfig) (*Peer, error) {
 	se := webrtc.SettingEngine{LoggerFactory: pionLogs{cfg.log}}
 	// Loopback host candidates make two peers on one machine meet without
@@ -170,11 +174,14 @@ func newPeer(cfg peerConfig) (*Peer, error) {
 	}
 	p.wg.Add(1)
 	go p.run()
-	if p.initiator {
-		p.post(p.offer)
+	if p.initiator && !cfg.deferOffer {
+		p.sendOffer()
 	}
 	return p, nil
 }
+
+// sendOffer makes the initiator's offer; after Close it does nothing.
+func (p *Peer) sendOffer() { p.post(p.offer) }
 
 // post hands work to the Peer's goroutine; after Close it is dropped.
 func (p *Peer) post(f func()) {

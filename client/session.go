@@ -367,21 +367,26 @@ func (s *Session) StopSharing() {
 }
 
 // restartPeer replaces a peer connection by a new attempt made from cfg.
+// The attempt offers only once it is registered: an attempt that a
+// peer.connect replaced meanwhile must never reach the rep, who takes the
+// newest offer as the connection.
 func (s *Session) restartPeer(old *Peer, cfg peerConfig) {
 	_ = old.Close()
+	cfg.deferOffer = true
 	p, err := newPeer(cfg)
 	if err != nil {
 		s.log.Error("peer connection", "err", err)
 		return
 	}
 	s.mu.Lock()
-	if s.peers[p.part.ID] == old {
-		s.peers[p.part.ID] = p
+	if s.peers[p.part.ID] != old {
 		s.mu.Unlock()
+		_ = p.Close() // replaced meanwhile
 		return
 	}
+	s.peers[p.part.ID] = p
 	s.mu.Unlock()
-	_ = p.Close() // replaced meanwhile
+	p.sendOffer()
 }
 
 func (s *Session) sharing() *sharer {
