@@ -1056,3 +1056,46 @@ func TestAppTakesPushedWaitStatus(t *testing.T) {
 	c.cancel()
 	c.wg.Wait()
 }
+
+// TestPrompterAsksElevationInTheSessionWindow: the program's elevation
+// question appears as the portal shows prompts (a text link here), in the
+// session's language, and a withdrawn question answers no.
+func TestPrompterAsksElevationInTheSessionWindow(t *testing.T) {
+	a := test.NewTempApp(t)
+	pr := &Prompter{}
+	if pr.AskElevation(t.Context(), "Rita") {
+		t.Error("an unconnected prompter answered yes")
+	}
+	q := make(chan func(), 16)
+	c := newCustomerApp(CustomerOptions{Logger: slog.New(slog.DiscardHandler), Prompter: pr}, func(f func()) { q <- f })
+	c.win = a.NewWindow("t")
+	c.view = newCustomerView(c.win, CustomerSetup{Lang: "de", Config: protocol.DefaultCustomerClientConfig()}, CustomerCallbacks{}, c.do)
+	c.win.SetContent(c.view.Content)
+
+	ask := func(ctx context.Context) <-chan bool {
+		got := make(chan bool, 1)
+		go func() { got <- pr.AskElevation(ctx, "Rita") }()
+		(<-q)() // show the prompt on this goroutine, as Fyne's would
+		return got
+	}
+	got := ask(t.Context())
+	ps := c.view.Prompts()
+	if len(ps) != 1 || ps[0].Yes == nil || !strings.Contains(ps[0].Text, "Rita bittet darum") {
+		t.Fatalf("prompts %+v; want one German text-link prompt naming Rita", ps)
+	}
+	tap(ps[0].Yes)
+	if !<-got {
+		t.Error("Allow answered no")
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	got = ask(ctx)
+	cancel()
+	if <-got {
+		t.Error("a withdrawn question answered yes")
+	}
+	(<-q)() // the withdrawal
+	if p := c.view.Prompts()[1]; !p.Answered() {
+		t.Error("the withdrawn prompt is still open")
+	}
+}

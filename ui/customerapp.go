@@ -56,6 +56,9 @@ type CustomerOptions struct {
 	// server writes it to the session's log only where the customer
 	// allowed recording.
 	SystemInfo func(ctx context.Context) (protocol.SystemInfo, error)
+	// Prompter is optional: the window connects it, so that the program
+	// can ask the customer (elevation) the way the portal shows prompts.
+	Prompter *Prompter
 	// Minimize is optional: it minimizes the client's window and gives the
 	// focus back to the window that had it before the client started;
 	// called where the portal starts the client minimized without focus.
@@ -195,6 +198,7 @@ func NewCustomerWindow(a fyne.App, opts CustomerOptions) fyne.Window {
 func newCustomerApp(opts CustomerOptions, do func(func())) *customerApp {
 	c := &customerApp{opts: opts, log: opts.Logger, do: do, done: make(chan struct{})}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	opts.Prompter.connect(c)
 	return c
 }
 

@@ -52,6 +52,7 @@ func main() {
 	el := newElevator(&host.Host{Display: os.Getenv("DISPLAY")}, logger.With("component", "elevation"), *resume != "", []string{"-log-level", *logLevel})
 	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Share: sh.share, Apps: sh, SystemInfo: systemInfo,
 		Indicator: supportedIndicator(os.Getenv("DISPLAY"), logger),
+		Prompter:  &ui.Prompter{},
 		Minimize:  minimizer(os.Getenv("DISPLAY"), activeWindow(os.Getenv("DISPLAY")), logger), Hold: el.wrapHold(hold(logger)), Logger: logger}
 	if exe, err := os.Executable(); err == nil {
 		d, err := joindata.ReadFile(exe, time.Now())
@@ -77,7 +78,7 @@ func main() {
 	} else {
 		w = ui.NewCustomerWindow(a, opts)
 	}
-	el.setAsk(func(ctx context.Context, rep string) bool { return ui.AskElevation(ctx, w, lang, rep) })
+	el.setAsk(opts.Prompter.AskElevation)
 	w.ShowAndRun()
 }
 
