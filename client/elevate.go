@@ -3,7 +3,6 @@ package client
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -32,15 +31,6 @@ const elevatePrefix = "elevate."
 // MaxElevationReason is the most characters an elevation result's reason
 // may have.
 const MaxElevationReason = 300
-
-// ErrBadElevation is returned by [Session.AnswerElevation] for an outcome
-// or reason that cannot be sent; received elevation messages that are
-// refused are logged with it.
-var ErrBadElevation = errors.New("client: bad elevation message")
-
-// ErrNotCustomer is returned by what only a customer's session can do
-// (answer elevation requests, hand the session over), called on a rep's.
-var ErrNotCustomer = errors.New("client: not the customer's session")
 
 // ElevationOutcome is how the customer's client answered a request for
 // elevation.

@@ -20,4 +20,15 @@ var (
 	ErrNoBanner = errors.New("client: no banner configured")
 	// ErrAlreadySharing: the session already shares a screen.
 	ErrAlreadySharing = errors.New("client: already sharing the screen")
+	// ErrBadElevation is returned by [Session.AnswerElevation] for an
+	// outcome or reason that cannot be sent; received elevation messages
+	// that are refused are logged with it.
+	ErrBadElevation = errors.New("client: bad elevation message")
+	// ErrNotCustomer is returned by what only a customer's session can do
+	// (answer elevation requests, hand the session over), called on a rep's.
+	ErrNotCustomer = errors.New("client: not the customer's session")
+	// ErrBadHandoff is returned for a hand-off that cannot be used:
+	// malformed, too big, of another version, readable by others, or not
+	// a customer's.
+	ErrBadHandoff = errors.New("client: bad session hand-off")
 )

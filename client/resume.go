@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -35,10 +34,6 @@ const (
 	maxTokenBytes = 1024
 	maxIDBytes    = 128
 )
-
-// ErrBadHandoff is returned for a hand-off that cannot be used: malformed,
-// too big, of another version, readable by others, or not a customer's.
-var ErrBadHandoff = errors.New("client: bad session hand-off")
 
 // Handoff is what a relaunched customer client needs to take the session
 // over: the server and its certificate pin, the customer's bearer token
