@@ -32,9 +32,10 @@ import (
 // serve it with join data, runs the download with no arguments on its own
 // Xvfb display, and checks that it joins the queue by itself, draws its
 // waiting window, shares its screen with the rep who accepts, and removes
-// itself from the Downloads folder after the rep ends the session. With TANDEM_SCREENSHOTS=DIR set, the screenshot is
-// kept as DIR/customer-waiting.png (that is how docs/customer-waiting.png
-// is made).
+// itself from the Downloads folder after the rep ends the session. With
+// TANDEM_SCREENSHOTS=DIR set, the screenshots are kept as
+// DIR/customer-waiting.png and DIR/customer-session.png (that is how the
+// ones in docs/ are made).
 func TestDownloadedCustomerClient(t *testing.T) {
 	h := servertest.Start(t)
 	buildCustomer(t, h)
@@ -123,6 +124,13 @@ func TestDownloadedCustomerClient(t *testing.T) {
 			shown = bannerPixels(f.Image) > 500
 		case <-ctx.Done():
 			t.Fatal("no frame with the supported indicator reached the rep")
+		}
+	}
+
+	if dir := os.Getenv("TANDEM_SCREENSHOTS"); dir != "" {
+		time.Sleep(time.Second) // let the window draw the session state
+		if err := os.WriteFile(filepath.Join(dir, "customer-session.png"), screenshot(t, d), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 

@@ -934,6 +934,11 @@ func TestSupportedIndicator(t *testing.T) {
 		cfg.Display.SupportedIndicator = show
 		c.view = newCustomerView(c.win, CustomerSetup{Lang: "de", Config: cfg}, CustomerCallbacks{}, c.do)
 		c.share(nil, cfg)
+		if len(rec.texts) != 0 {
+			t.Errorf("indicator shown %q while no representative can see the screen", rec.texts)
+		}
+		c.reps = []string{"Rita"}
+		c.indicate()
 		if !show {
 			if len(rec.texts) != 0 {
 				t.Errorf("indicator shown %q where the portal hides it", rec.texts)
@@ -942,11 +947,12 @@ func TestSupportedIndicator(t *testing.T) {
 		}
 		c.reps = []string{"Rita", "Sam"}
 		c.indicate()
+		c.reps = nil
+		c.indicate()
 		c.hideIndicator()
-		c.hideIndicator()
-		want := []string{"Dieser Computer wird gerade betreut", "Dieser Computer wird gerade betreut von Rita, Sam"}
+		want := []string{"Dieser Computer wird gerade betreut von Rita", "Dieser Computer wird gerade betreut von Rita, Sam"}
 		if !slices.Equal(rec.texts, want) || rec.closed != 1 {
-			t.Errorf("indicator texts %q, closed %d times; want %q, closed once", rec.texts, rec.closed, want)
+			t.Errorf("indicator texts %q, closed %d times; want %q, closed once (when the last rep left)", rec.texts, rec.closed, want)
 		}
 	}
 }

@@ -149,6 +149,8 @@ type customerApp struct {
 	// Fyne's goroutine.
 	reps []string
 	ind  Indicator
+	// showIndicator: the portal shows the supported indicator.
+	showIndicator bool
 }
 
 // NewCustomerWindow returns the customer client's window: joining at once
@@ -433,15 +435,9 @@ func (c *customerApp) share(s *client.Session, cfg protocol.CustomerClientConfig
 			return
 		}
 		c.stopShare = stop
+		c.showIndicator = cfg.Display.SupportedIndicator
 		c.view.Sharing(true)
-		if cfg.Display.SupportedIndicator && c.opts.Indicator != nil {
-			ind, err := c.opts.Indicator(c.indicatorText())
-			if err != nil {
-				c.log.Warn("the supported indicator", "err", err)
-				return
-			}
-			c.ind = ind
-		}
+		c.indicate()
 	})
 }
 
@@ -454,9 +450,21 @@ func (c *customerApp) indicatorText() string {
 	return fmt.Sprintf(c.view.t("indicator.by"), strings.Join(c.reps, ", "))
 }
 
-// indicate updates the supported indicator's message.
+// indicate shows the supported indicator while representatives can see
+// the shared screen, where the portal shows it, naming them; and removes
+// it when none can.
 func (c *customerApp) indicate() {
-	if c.ind != nil {
+	switch {
+	case c.stopShare == nil || len(c.reps) == 0 || !c.showIndicator || c.opts.Indicator == nil:
+		c.hideIndicator()
+	case c.ind == nil:
+		ind, err := c.opts.Indicator(c.indicatorText())
+		if err != nil {
+			c.log.Warn("the supported indicator", "err", err)
+			return
+		}
+		c.ind = ind
+	default:
 		c.ind.SetText(c.indicatorText())
 	}
 }
