@@ -25,6 +25,7 @@ import (
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/host"
 	"github.com/tandemhq/tandem/input"
+	"github.com/tandemhq/tandem/input/hotkey"
 	"github.com/tandemhq/tandem/input/inject"
 	"github.com/tandemhq/tandem/input/lockout"
 	"github.com/tandemhq/tandem/protocol"
@@ -46,6 +47,9 @@ type Config struct {
 	// client.TerminationChanged event then does).
 	Termination protocol.Termination
 	RepOverride bool
+	// TakeBackKey lets the customer take control back from every rep with
+	// a key combination (hotkey.TakeBack), wherever the focus is.
+	TakeBackKey bool
 	// Logger; nil discards.
 	Logger *slog.Logger
 }
@@ -68,6 +72,7 @@ type Status struct {
 type Session interface {
 	HandleInput(client.InputHandler)
 	End(ctx context.Context, reason string) error
+	RevokeAllControl()
 }
 
 // Agent holds the machine for one session. Its methods are safe for
@@ -90,6 +95,8 @@ type Agent struct {
 	st        Status
 	closed    bool
 	override  protocol.Termination
+	// hotkey is the take-back combination; nil without one.
+	hotkey *hotkey.Hotkey
 }
 
 // New starts holding the machine for session s.
@@ -106,6 +113,13 @@ func New(s Session, cfg Config) *Agent {
 		status: make(chan Status, 1), connected: make(map[string]bool),
 	}
 	s.HandleInput(a.input)
+	if cfg.TakeBackKey {
+		hk, err := hotkey.Register(cfg.Display, s.RevokeAllControl, log)
+		if err != nil {
+			log.Warn("the take-back key combination is not available", "keys", hotkey.TakeBack, "err", err)
+		}
+		a.hotkey = hk
+	}
 	return a
 }
 
@@ -311,12 +325,19 @@ func (a *Agent) setStatusLocked(st Status) {
 // action. It is idempotent.
 func (a *Agent) Close() error {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if a.closed {
+		a.mu.Unlock()
 		return nil
 	}
 	a.closed = true
 	a.releaseAllLocked()
+	hk := a.hotkey
+	a.mu.Unlock()
+	if hk != nil {
+		// Outside the lock: Close waits for a running press, which
+		// revokes control and so calls back into the session.
+		return hk.Close()
+	}
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -272,5 +273,57 @@ func TestRepDoesNotComeBack(t *testing.T) {
 		t.Fatal("input still locked out after the session ended")
 	}
 }
+
+// TestTakeBackKey: the customer's key combination takes control back from
+// the rep at once, wherever the focus is: the rep learns it, and the
+// rep's input no longer moves the pointer.
+func TestTakeBackKey(t *testing.T) {
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 640, Height: 480}}})
+	desk := dial(t, d)
+	s := start(t, d, agent.Config{TakeBackKey: true})
+	p := s.repPeer(t)
+	if err := p.RequestControl(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "control granted", func() bool { return s.cs.InControl(s.rep.Account().ID) })
+	if err := p.SendInput(input.Event{Kind: input.KindMove, X: 100, Y: 100}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the pointer at 100,100", func() bool { x, y := desk.pointer(t); return x == 100 && y == 100 })
+
+	cmd := exec.Command("xdotool", "key", hotkeyKeys)
+	cmd.Env = d.Env()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("xdotool: %v\n%s", err, out)
+	}
+	eventually(t, "control taken back", func() bool { return !s.cs.InControl(s.rep.Account().ID) })
+	for {
+		ev := <-s.rs.Events()
+		if c, ok := ev.(client.ControlChanged); ok && !c.InControl {
+			break
+		}
+	}
+	// The customer moves the pointer; the rep's next move is dropped. The
+	// control channel is ordered: once the rep's following request for
+	// control has been granted, the move before it has been handled.
+	cmd = exec.Command("xdotool", "mousemove", "7", "7")
+	cmd.Env = d.Env()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("xdotool: %v\n%s", err, out)
+	}
+	if err := p.SendInput(input.Event{Kind: input.KindMove, X: 300, Y: 300}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.RequestControl(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "control granted again", func() bool { return s.cs.InControl(s.rep.Account().ID) })
+	if x, y := desk.pointer(t); x != 7 || y != 7 {
+		t.Errorf("pointer at %d,%d; want 7,7: the rep's input after the take-back was injected", x, y)
+	}
+}
+
+// hotkeyKeys is hotkey.TakeBack as xdotool names it.
+const hotkeyKeys = "ctrl+alt+shift+t"
 
 var _ = protocol.RoleRep

@@ -105,6 +105,7 @@ func hold(log *slog.Logger) func(s *client.Session, cfg protocol.CustomerClientC
 			ReconnectTime: time.Duration(cfg.Connection.ReconnectSeconds) * time.Second,
 			Termination:   cfg.Connection.Termination,
 			RepOverride:   cfg.Connection.RepOverride,
+			TakeBackKey:   true,
 			Logger:        log.With("component", "agent"),
 		})
 		return a.Handle, a.Status(), func() { a.Close() }
