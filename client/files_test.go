@@ -712,3 +712,31 @@ func TestFileEmpty(t *testing.T) {
 	}
 	assertOnly(t, dir, "empty.txt")
 }
+
+// BenchmarkFileRawChannel is the ceiling for BenchmarkFileTransfer: 64 MB
+// in 16 KiB messages on the files channel with the same flow control, and
+// nothing read, hashed or written.
+func BenchmarkFileRawChannel(b *testing.B) {
+	fp := newFilePair(b, allowAll())
+	const size = 64 << 20
+	// The customer's link drops what arrives.
+	fp.custPeer.files.mu.Lock()
+	fp.custPeer.files.closed = true
+	fp.custPeer.files.mu.Unlock()
+	dc, low := fp.repPeer.files.channel(), fp.repPeer.files.low
+	buf := make([]byte, FileChunkSize)
+	b.SetBytes(size)
+	for b.Loop() {
+		for sent := 0; sent < size; sent += len(buf) {
+			for dc.BufferedAmount() > fileBufferHigh {
+				<-low
+			}
+			if err := dc.Send(buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for dc.BufferedAmount() > fileBufferLow {
+			<-low
+		}
+	}
+}
