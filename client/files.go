@@ -355,6 +355,10 @@ func (t *Transfer) setState(state FileState) bool {
 // hundredth of the file.
 func (t *Transfer) progress(n int) {
 	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return
+	}
 	t.bytes += int64(n)
 	bytes := t.bytes
 	report := bytes == t.offer.Size || bytes-t.reported >= max(t.offer.Size/100, FileChunkSize)
@@ -734,8 +738,13 @@ func (l *fileLink) complete(t *Transfer) {
 	t.mu.Lock()
 	t.path = path
 	t.mu.Unlock()
+	// finish closes and removes the temporary name; when a Cancel ended
+	// the transfer meanwhile, the saved copy goes too.
+	if !t.finish(FileDone, nil) {
+		_ = os.Remove(path)
+		return
+	}
 	l.send(fileMsg{Type: fmDone, ID: t.offer.ID})
-	t.finish(FileDone, nil) // closes and removes the temporary name
 }
 
 // saveAs links the temporary file tmp to name in dir, or name (1), name
