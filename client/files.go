@@ -964,15 +964,16 @@ func (p *Peer) OfferFile(ctx context.Context, path string) (*Transfer, error) {
 	return p.files.offerFile(ctx, path)
 }
 
-// OfferFile offers a file to a rep of the session (customer side); the
-// portal must let the customer offer files.
-func (s *Session) OfferFile(ctx context.Context, repParticipantID, path string) (*Transfer, error) {
+// OfferFile offers a file to a participant of the session: the customer
+// to a rep (where the portal lets the customer offer files), or a rep to
+// the customer (as Peer.OfferFile).
+func (s *Session) OfferFile(ctx context.Context, participantID, path string) (*Transfer, error) {
 	if s.self.Role == protocol.RoleCustomer && !s.fileHub().customerMayOffer() {
 		return nil, fmt.Errorf("offer file: %w", ErrFilesDisabled)
 	}
-	p := s.Peer(repParticipantID)
+	p := s.Peer(participantID)
 	if p == nil {
-		return nil, fmt.Errorf("offer file: no connection to %s", repParticipantID)
+		return nil, fmt.Errorf("offer file: no connection to %s", participantID)
 	}
 	return p.OfferFile(ctx, path)
 }
