@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -325,4 +327,171 @@ func trackInChat(v *CustomerView, l *FileTransfers, id, peer string, offer clien
 	v.relayout()
 	v.Chat.Scroll.ScrollToBottom()
 	return r
+}
+
+// fileSession is what a fileDesk needs of a client.Session.
+type fileSession interface {
+	AcceptFile(id, dir string) error
+	RefuseFile(id, reason string) error
+	OfferFile(ctx context.Context, participantID, path string) (*client.Transfer, error)
+	Transfer(id string) *client.Transfer
+}
+
+// maxEarlyFileEvents bounds the events kept for transfers whose row does
+// not exist yet (an offer still being hashed).
+const maxEarlyFileEvents = 64
+
+// fileDesk runs one session's file transfers in an app: it answers
+// offers through its prompt, follows every transfer in a FileTransfers
+// list and sends files. Its methods run on Fyne's goroutine; Close waits
+// for the offers it started.
+type fileDesk struct {
+	// List holds the transfers.
+	List *FileTransfers
+
+	s      fileSession
+	dir    string
+	do     func(func())
+	ask    func(from protocol.Participant, offer client.FileOffer, answer func(bool))
+	place  func(id string, offer client.FileOffer, incoming bool, peer string) *FileRow
+	notice func(text string)
+	refuse string
+	early  map[string]client.FileTransferChanged
+
+	ctx    context.Context // canceled by Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newFileDesk(s fileSession, lang, dir string, do func(func())) *fileDesk {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &fileDesk{List: NewFileTransfers(lang), s: s, dir: dir, do: do, early: map[string]client.FileTransferChanged{}, ctx: ctx, cancel: cancel}
+}
+
+// newCustomerFiles runs file transfer in the customer's window: a rep's
+// offer is asked with the session's prompt, transfers show in the chat,
+// received files go to dir. Wiring (customerapp.go), in the session's
+// event pump:
+//
+//	files := newCustomerFiles(c.view, s, DownloadsDir())
+//	case client.FileOffered, client.FileTransferChanged: files.Handle(ev)
+//	// and, where allowed, the button: files.SendButton(allowed, repID)
+//	// and files.Close() when the window closes.
+func newCustomerFiles(v *CustomerView, s fileSession, dir string) *fileDesk {
+	d := newFileDesk(s, v.setup.Lang, dir, v.do)
+	d.refuse = CustomerRefusedFile
+	d.ask = func(from protocol.Participant, offer client.FileOffer, answer func(bool)) {
+		askFileOffer(v, from, offer, dir, answer)
+	}
+	d.place = func(id string, offer client.FileOffer, incoming bool, peer string) *FileRow {
+		return trackInChat(v, d.List, id, peer, offer, incoming, dir, d.canceler(id))
+	}
+	d.notice = v.Chat.Notice
+	return d
+}
+
+// SendButton is the customer's "Send a file" button, or nil where the
+// portal does not allow customer offers; repID names the rep who gets
+// the file (the one in control, or the first).
+func (d *fileDesk) SendButton(v *CustomerView, allowed bool, repID func() protocol.Participant) *widget.Button {
+	return customerSendFile(v, allowed, func(path string) { d.Offer(repID(), path) })
+}
+
+// newConsoleFiles runs file transfer in a console session: the
+// customer's offer is asked in a dialog, transfers are listed in
+// d.List.Content (a tab of the session view) with why they failed, and
+// received files go to dir. Wiring (console_session.go / rep.go):
+//
+//	files := newConsoleFiles(win, s, DownloadsDir(), fyne.Do)
+//	send := NewSendFileButton(win, func(path string) { files.Offer(customer, path) })
+//	case client.FileOffered, client.FileTransferChanged: files.Handle(ev)
+func newConsoleFiles(win fyne.Window, s fileSession, dir string, do func(func())) *fileDesk {
+	d := newFileDesk(s, "en", dir, do)
+	d.List.ShowErrors = true
+	d.refuse = "the representative declined the file"
+	d.ask = func(from protocol.Participant, offer client.FileOffer, answer func(bool)) {
+		AskFileOffer(win, from, offer, dir, answer)
+	}
+	d.notice = func(text string) { dialog.ShowInformation("File transfer", text, win) }
+	return d
+}
+
+// canceler cancels a transfer of the session, if it still runs.
+func (d *fileDesk) canceler(id string) func() {
+	return func() {
+		if t := d.s.Transfer(id); t != nil {
+			t.Cancel()
+		}
+	}
+}
+
+// track adds a row, in the list or where place puts it, and applies an
+// event that came before it.
+func (d *fileDesk) track(id string, offer client.FileOffer, incoming bool, peer string) *FileRow {
+	var r *FileRow
+	if d.place != nil {
+		r = d.place(id, offer, incoming, peer)
+	} else {
+		r = d.List.Track(id, peer, offer, incoming, d.dir, d.canceler(id))
+	}
+	if e, ok := d.early[id]; ok {
+		delete(d.early, id)
+		d.List.Update(e)
+	}
+	return r
+}
+
+// Handle takes a file event of the session; it reports false for other
+// events.
+func (d *fileDesk) Handle(ev client.Event) bool {
+	switch e := ev.(type) {
+	case client.FileOffered:
+		id := e.Offer.ID
+		d.ask(e.Participant, e.Offer, func(ok bool) {
+			if !ok {
+				if err := d.s.RefuseFile(id, d.refuse); err != nil {
+					d.notice(fileText(d.List.lang, "files.failed", "file", e.Offer.Name))
+				}
+				return
+			}
+			d.track(id, e.Offer, true, e.Participant.Name)
+			if err := d.s.AcceptFile(id, d.dir); err != nil {
+				d.List.Update(client.FileTransferChanged{ID: id, State: client.FileFailed, Err: err})
+			}
+		})
+	case client.FileTransferChanged:
+		if d.List.Row(e.ID) == nil {
+			if _, ok := d.early[e.ID]; ok || len(d.early) < maxEarlyFileEvents {
+				d.early[e.ID] = e
+			}
+			return true
+		}
+		d.List.Update(e)
+	default:
+		return false
+	}
+	return true
+}
+
+// Offer offers the file at path to a participant: the file is read for
+// its checksum off Fyne's goroutine, then the transfer gets its row.
+func (d *fileDesk) Offer(to protocol.Participant, path string) {
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		t, err := d.s.OfferFile(d.ctx, to.ID, path)
+		d.do(func() {
+			if err != nil {
+				d.notice(fileText(d.List.lang, "files.failed", "file", filepath.Base(path)))
+				return
+			}
+			d.track(t.ID(), t.Offer(), false, to.Name)
+		})
+	}()
+}
+
+// Close stops offers still being prepared and waits for them.
+func (d *fileDesk) Close() {
+	d.cancel()
+	d.wg.Wait()
 }

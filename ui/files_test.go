@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"slices"
@@ -209,5 +210,112 @@ func TestConsoleFileActions(t *testing.T) {
 	d.Confirm()
 	if !slices.Equal(answers, []bool{true}) {
 		t.Errorf("answers: got %v; want [true]", answers)
+	}
+}
+
+// fileRecorder is a fileSession that records the answers; its offers
+// fail (a Transfer comes only from a real connection, tested in client).
+type fileRecorder struct {
+	accepted, refused []string
+	dirs, reasons     []string
+	offered           []string
+}
+
+func (r *fileRecorder) AcceptFile(id, dir string) error {
+	r.accepted, r.dirs = append(r.accepted, id), append(r.dirs, dir)
+	return nil
+}
+
+func (r *fileRecorder) RefuseFile(id, reason string) error {
+	r.refused, r.reasons = append(r.refused, id), append(r.reasons, reason)
+	return nil
+}
+
+func (r *fileRecorder) OfferFile(_ context.Context, to, path string) (*client.Transfer, error) {
+	r.offered = append(r.offered, to+":"+path)
+	return nil, client.ErrFilesDisabled
+}
+
+func (r *fileRecorder) Transfer(string) *client.Transfer { return nil }
+
+// TestCustomerFileDesk: the customer's answers reach the session, an
+// accepted file is followed in the chat (events that came first too), and
+// a failed offer is said in the chat.
+func TestCustomerFileDesk(t *testing.T) {
+	v, _, _ := newView(t, "en", nil)
+	rec := &fileRecorder{}
+	var queued []func()
+	v.do = func(f func()) { queued = append(queued, f) }
+	d := newCustomerFiles(v, rec, "/home/ada/Downloads")
+	defer d.Close()
+	rita := protocol.Participant{ID: "r1", Role: protocol.RoleRep, Name: "Rita"}
+
+	if d.Handle(client.ChatReceived{}) {
+		t.Error("Handle took a chat message")
+	}
+	d.Handle(client.FileOffered{Participant: rita, Offer: client.FileOffer{ID: "f1", Name: "a.zip", Size: 10}})
+	d.Handle(client.FileOffered{Participant: rita, Offer: client.FileOffer{ID: "f2", Name: "b.zip", Size: 10}})
+	p1, p2 := v.prompts[len(v.prompts)-2], v.prompts[len(v.prompts)-1]
+	tap(p2.No)
+	tap(p1.Yes)
+	if !slices.Equal(rec.accepted, []string{"f1"}) || rec.dirs[0] != "/home/ada/Downloads" {
+		t.Errorf("accepted: got %v into %v; want f1 into the Downloads folder", rec.accepted, rec.dirs)
+	}
+	if !slices.Equal(rec.refused, []string{"f2"}) || rec.reasons[0] != CustomerRefusedFile {
+		t.Errorf("refused: got %v for %q; want f2 for %q", rec.refused, rec.reasons, CustomerRefusedFile)
+	}
+	d.Handle(client.FileTransferChanged{ID: "f1", State: client.FileDone, Bytes: 10, Path: "/home/ada/Downloads/a.zip"})
+	if got, want := d.List.Row("f1").Status.Text, "“a.zip” was saved in /home/ada/Downloads."; got != want {
+		t.Errorf("row: got %q; want %q", got, want)
+	}
+
+	// An event before its row: applied when the row comes.
+	d.Handle(client.FileTransferChanged{ID: "f3", State: client.FileRefused})
+	r := d.track("f3", client.FileOffer{ID: "f3", Name: "c.txt"}, false, "Rita")
+	if got, want := r.Status.Text, "“c.txt” was not accepted."; got != want {
+		t.Errorf("early event: got %q; want %q", got, want)
+	}
+
+	// An offer the session refuses: said in the chat.
+	before := len(v.Chat.History.Objects)
+	d.Offer(rita, "/tmp/x.log")
+	d.wg.Wait()
+	for _, f := range queued {
+		f()
+	}
+	if !slices.Equal(rec.offered, []string{"r1:/tmp/x.log"}) {
+		t.Errorf("offered: got %v; want r1:/tmp/x.log", rec.offered)
+	}
+	if len(v.Chat.History.Objects) != before+1 {
+		t.Errorf("a failed offer added %d chat entries; want 1", len(v.Chat.History.Objects)-before)
+	}
+}
+
+// TestConsoleFileDesk: the rep answers the customer's offer in a dialog;
+// the transfer is listed with why it failed.
+func TestConsoleFileDesk(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := a.NewWindow("console")
+	w.Resize(fyne.NewSize(800, 600))
+	w.SetContent(widget.NewLabel(""))
+	rec := &fileRecorder{}
+	d := newConsoleFiles(w, rec, "/home/rita/Downloads", func(f func()) { f() })
+	defer d.Close()
+	ada := protocol.Participant{ID: "c1", Role: protocol.RoleCustomer, Name: "Ada"}
+	d.Handle(client.FileOffered{Participant: ada, Offer: client.FileOffer{ID: "f1", Name: "crash.log", Size: 1234}})
+	top, ok := w.Canvas().Overlays().Top().(*widget.PopUp)
+	if !ok || top == nil {
+		t.Fatalf("no dialog for the offer: %T", w.Canvas().Overlays().Top())
+	}
+	test.Tap(findButton(t, top.Content, "Receive"))
+	if !slices.Equal(rec.accepted, []string{"f1"}) {
+		t.Errorf("accepted: got %v; want [f1]", rec.accepted)
+	}
+	if len(d.List.Content.Objects) != 1 {
+		t.Fatalf("list: got %d rows; want 1", len(d.List.Content.Objects))
+	}
+	d.Handle(client.FileTransferChanged{ID: "f1", State: client.FileFailed, Err: errors.New("checksum does not match")})
+	if got, want := d.List.Row("f1").Status.Text, "“crash.log” could not be transferred. (checksum does not match)"; got != want {
+		t.Errorf("row: got %q; want %q", got, want)
 	}
 }
