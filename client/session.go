@@ -20,16 +20,18 @@ type Session struct {
 	log  *slog.Logger
 	ev   *events
 
-	mu        sync.Mutex
-	info      protocol.SessionInfo
-	peers     map[string]*Peer
-	early     map[string][]protocol.Signal // signals that came before their peer
-	chats     []pendingChat
-	share     *sharer
-	control   map[string]bool // participants in control (customer side)
-	onInput   InputHandler
-	ended     chan struct{}
-	endedOnce sync.Once
+	mu    sync.Mutex
+	info  protocol.SessionInfo
+	peers map[string]*Peer
+	// peersClosed: closePeers ran; no peer connection is made after it.
+	peersClosed bool
+	early       map[string][]protocol.Signal // signals that came before their peer
+	chats       []pendingChat
+	share       *sharer
+	control     map[string]bool // participants in control (customer side)
+	onInput     InputHandler
+	ended       chan struct{}
+	endedOnce   sync.Once
 }
 
 type pendingChat struct {
@@ -279,6 +281,11 @@ func (s *Session) replacePeer(old *Peer) *Peer {
 		return nil
 	}
 	s.mu.Lock()
+	if s.peersClosed {
+		s.mu.Unlock()
+		_ = p.Close()
+		return nil
+	}
 	s.peers[p.part.ID] = p
 	s.mu.Unlock()
 	return p
@@ -311,6 +318,11 @@ func (s *Session) connectPeer(m protocol.PeerConnect) {
 		return
 	}
 	s.mu.Lock()
+	if s.peersClosed {
+		s.mu.Unlock()
+		_ = p.Close() // the session closed while it was made
+		return
+	}
 	s.peers[part.ID] = p
 	early := s.early[part.ID]
 	delete(s.early, part.ID)
@@ -379,9 +391,9 @@ func (s *Session) restartPeer(old *Peer, cfg peerConfig) {
 		return
 	}
 	s.mu.Lock()
-	if s.peers[p.part.ID] != old {
+	if s.peersClosed || s.peers[p.part.ID] != old {
 		s.mu.Unlock()
-		_ = p.Close() // replaced meanwhile
+		_ = p.Close() // replaced or closed meanwhile
 		return
 	}
 	s.peers[p.part.ID] = p
@@ -415,6 +427,7 @@ func (s *Session) finish(e protocol.SessionEnded) {
 // closePeers closes the peer connections and stops sharing the screen.
 func (s *Session) closePeers() {
 	s.mu.Lock()
+	s.peersClosed = true
 	peers := s.peers
 	s.peers = make(map[string]*Peer)
 	s.mu.Unlock()
