@@ -50,6 +50,7 @@ func Join(ctx context.Context, cfg Config, code, name string) (*Customer, error)
 		c.handle(env)
 	}, func(up bool, err error) { c.session.ev.emit(ConnectionChanged{Connected: up, Err: err}) })
 	c.session = newSession(jr.Session, jr.Participant, a, c.sig, &c.reqs, cfg)
+	c.session.setFilePolicy(jr.Config)
 	close(ready)
 	if err := c.sig.waitFirst(ctx); err != nil {
 		c.sig.close()

@@ -12,12 +12,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
-	"weak"
 
 	"github.com/pion/webrtc/v4"
 
@@ -1026,28 +1024,5 @@ func (s *Session) setFilePolicy(cfg *protocol.CustomerClientConfig) {
 	h.mu.Unlock()
 }
 
-// fileHubs holds each live session's file transfers. It stands in for a
-// field of Session (session.go is not this file's); an entry goes when its
-// session is collected.
-var fileHubs = struct {
-	sync.Mutex
-	m map[weak.Pointer[Session]]*fileHub
-}{m: make(map[weak.Pointer[Session]]*fileHub)}
-
-// fileHub is the session's file transfers, made on first use.
-func (s *Session) fileHub() *fileHub {
-	k := weak.Make(s)
-	fileHubs.Lock()
-	defer fileHubs.Unlock()
-	if h := fileHubs.m[k]; h != nil {
-		return h
-	}
-	h := newFileHub(s.ev, s.log, s.self)
-	fileHubs.m[k] = h
-	runtime.AddCleanup(s, func(k weak.Pointer[Session]) {
-		fileHubs.Lock()
-		delete(fileHubs.m, k)
-		fileHubs.Unlock()
-	}, k)
-	return h
-}
+// fileHub is the session's file transfers.
+func (s *Session) fileHub() *fileHub { return s.files }

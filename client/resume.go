@@ -240,6 +240,7 @@ func Resume(ctx context.Context, cfg Config, h Handoff) (*Customer, error) {
 	}, func(up bool, err error) { c.session.ev.emit(ConnectionChanged{Connected: up, Err: err}) })
 	info := protocol.SessionInfo{ID: h.Session, CustomerName: h.Participant.Name} // the welcome brings the rest
 	c.session = newSession(info, h.Participant, a, c.sig, &c.reqs, cfg)
+	c.session.setFilePolicy(conf)
 	close(ready)
 	if err := c.sig.waitFirst(ctx); err != nil {
 		c.sig.close()

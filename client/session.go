@@ -32,6 +32,8 @@ type Session struct {
 	onInput     InputHandler
 	ended       chan struct{}
 	endedOnce   sync.Once
+	// files is the session's file transfers.
+	files *fileHub
 }
 
 type pendingChat struct {
@@ -41,7 +43,7 @@ type pendingChat struct {
 
 func newSession(info protocol.SessionInfo, self protocol.Participant, a *api, sig *signaling, reqs *requests, cfg Config) *Session {
 	log := cfg.logger().With("session", info.ID)
-	return &Session{
+	s := &Session{
 		id: info.ID, self: self, api: a, sig: sig, reqs: reqs, cfg: cfg, log: log,
 		ev:      newEvents(func(e Event) { log.Warn("session events full; dropping one", "event", fmt.Sprintf("%T", e)) }),
 		info:    info,
@@ -50,6 +52,8 @@ func newSession(info protocol.SessionInfo, self protocol.Participant, a *api, si
 		control: make(map[string]bool),
 		ended:   make(chan struct{}),
 	}
+	s.files = newFileHub(s.ev, s.log, s.self)
+	return s
 }
 
 // ID is the session's ID.
@@ -311,7 +315,7 @@ func (s *Session) connectPeer(m protocol.PeerConnect) {
 		},
 		onState: func(state string) { s.ev.emit(PeerChanged{Participant: part, State: state}) },
 		share:   s.sharing(), codecs: s.cfg.VideoCodecs, net: s.cfg.net,
-		onControl: s.handleControl,
+		onControl: s.handleControl, files: s.files,
 	})
 	if err != nil {
 		s.log.Error("peer connection", "err", err)
