@@ -2,7 +2,9 @@ package ui
 
 import (
 	"image"
+	"log/slog"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -10,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandemhq/tandem/client"
+	"github.com/tandemhq/tandem/ui/overlay"
 )
 
 // DefaultAnnotationWidth is the width of an Annotator's strokes until
@@ -159,4 +162,83 @@ func (v *RemoteView) annotationPoint(pos fyne.Position) (image.Point, bool) {
 		return image.Point{}, false
 	}
 	return v.origin.Add(p), true
+}
+
+// AnnotationLayer shows the reps' annotations on the customer's desktop
+// (package ui/overlay). The overlay is made with the first annotation, so
+// a session nobody draws in opens no window; if it cannot be made (no X
+// display, another OS) the error is returned for that and every later
+// annotation without trying again. It is safe for concurrent use.
+type AnnotationLayer struct {
+	display string
+	log     *slog.Logger
+
+	mu     sync.Mutex
+	ov     *overlay.Overlay
+	err    error // why the overlay could not be made
+	closed bool
+}
+
+// NewAnnotationLayer returns a layer on the X display (empty means
+// $DISPLAY); log may be nil.
+func NewAnnotationLayer(display string, log *slog.Logger) *AnnotationLayer {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &AnnotationLayer{display: display, log: log}
+}
+
+// Apply draws a stroke or wipes the strokes, as an
+// [client.AnnotationReceived] carries it. It returns once the stroke is
+// on the screen.
+func (l *AnnotationLayer) Apply(a client.Annotation) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return overlay.ErrClosed
+	}
+	if a.Kind == client.AnnotationClear {
+		if l.ov == nil {
+			return nil
+		}
+		return l.ov.Clear()
+	}
+	if l.ov == nil {
+		if l.err != nil {
+			return l.err
+		}
+		ov, err := overlay.Show(l.display, l.log)
+		if err != nil {
+			l.err = err
+			return err
+		}
+		l.ov = ov
+	}
+	return l.ov.Draw(overlay.Stroke{Points: a.Points, Color: a.Ink.RGBA(), Width: a.Width})
+}
+
+// Clear wipes every stroke (when the rep's control ends); the overlay
+// stays for later annotations.
+func (l *AnnotationLayer) Clear() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ov == nil || l.closed {
+		return nil
+	}
+	return l.ov.Clear()
+}
+
+// Close removes the overlay (at the session's end). It may be called
+// more than once; later annotations are refused.
+func (l *AnnotationLayer) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	if l.ov == nil {
+		return nil
+	}
+	return l.ov.Close()
 }
