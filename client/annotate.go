@@ -7,10 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"runtime"
 	"strings"
-	"sync"
-	"weak"
 
 	"github.com/tandemhq/tandem/protocol"
 )
@@ -322,36 +319,13 @@ func (s *Session) handleAnnotation(p *Peer, data []byte) bool {
 	return true
 }
 
-// annotationPolicies holds, for each customer's session whose policy was
-// set, whether its portal allows annotations. It stands in for a field of
-// Session (session.go is not this file's); an entry goes when its session
-// is collected.
-var annotationPolicies = struct {
-	sync.Mutex
-	m map[weak.Pointer[Session]]bool
-}{m: make(map[weak.Pointer[Session]]bool)}
-
-// setAnnotationPolicy gives the customer's session the portal's
-// configuration, which decides whether reps may draw on the screen (nil
-// allows nothing, as does a session whose policy was never set).
-func (s *Session) setAnnotationPolicy(cfg *protocol.CustomerClientConfig) {
-	k := weak.Make(s)
-	annotationPolicies.Lock()
-	defer annotationPolicies.Unlock()
-	if _, ok := annotationPolicies.m[k]; !ok {
-		runtime.AddCleanup(s, func(k weak.Pointer[Session]) {
-			annotationPolicies.Lock()
-			delete(annotationPolicies.m, k)
-			annotationPolicies.Unlock()
-		}, k)
-	}
-	annotationPolicies.m[k] = cfg != nil && cfg.Functions.Annotations
-}
-
-// annotationsAllowed reports whether the session's portal allows
-// annotations.
+// annotationsAllowed reports whether the customer's portal allows
+// annotations. The portal's configuration snapshot is the one the session
+// was given when the customer joined or resumed (see setFilePolicy, which
+// keeps it with the file transfers); without one nothing is allowed.
 func (s *Session) annotationsAllowed() bool {
-	annotationPolicies.Lock()
-	defer annotationPolicies.Unlock()
-	return annotationPolicies.m[weak.Make(s)]
+	h := s.fileHub()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.cfg != nil && h.cfg.Functions.Annotations
 }

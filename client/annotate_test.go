@@ -83,12 +83,13 @@ func TestAnnotationsOverTheControlChannel(t *testing.T) {
 	p := newPair(t, 60*time.Second)
 	ctx, rep, cust := p.ctx, p.rep, p.cust
 	cs := cust.Session()
-	if cust.Config() == nil {
-		t.Fatal("the customer has no portal configuration")
+	// The portal's configuration from the join allows annotations (the
+	// default); later the test gives the session others.
+	if c := cust.Config(); c == nil || !c.Functions.Annotations {
+		t.Fatalf("the customer's portal configuration %+v does not allow annotations", c)
 	}
 	allow, deny := *cust.Config(), *cust.Config()
-	allow.Functions.Annotations, deny.Functions.Annotations = true, false
-	client.SetAnnotationPolicy(cs, &allow)
+	deny.Functions.Annotations = false
 
 	rs, err := rep.Accept(ctx, cs.ID())
 	if err != nil {
