@@ -57,9 +57,15 @@ type SessionView struct {
 	SaveLog *widget.Button
 	Content fyne.CanvasObject
 
+	// Files holds the session's file transfers and the Send file action
+	// (SetFiles).
+	Files *fyne.Container
+
 	// screen is the remote screen panel once the customer's computer is
 	// connected; UI goroutine only.
 	screen *ScreenPanel
+	// files runs the session's file transfers once SetFiles gave them.
+	files *fileDesk
 
 	win    fyne.Window
 	selfID string
@@ -101,6 +107,7 @@ func NewSessionView(win fyne.Window, selfID string, info protocol.SessionInfo, a
 	placeholder.Alignment = fyne.TextAlignCenter
 	v.Screen = container.NewStack(container.NewCenter(placeholder))
 	v.Summary = NewSummary(act.Termination)
+	v.Files = container.NewStack(widget.NewLabel("Files the customer and you send each other appear here."))
 
 	chatTools := container.NewHBox(v.CopyLog, v.SaveLog, v.Sound)
 	chatSplit := container.NewHSplit(container.NewBorder(nil, chatTools, nil, nil, v.Chat.Content), v.Canned.Content)
@@ -108,12 +115,21 @@ func NewSessionView(win fyne.Window, selfID string, info protocol.SessionInfo, a
 	v.Tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Chat", theme.MailComposeIcon(), chatSplit),
 		container.NewTabItemWithIcon("Screen", theme.ComputerIcon(), container.NewBorder(container.NewHBox(v.Control), nil, nil, nil, v.Screen)),
+		container.NewTabItemWithIcon("Files", theme.FolderIcon(), v.Files),
 		container.NewTabItemWithIcon("Summary", theme.InfoIcon(), v.Summary.Content),
 	)
 	top := container.NewBorder(nil, nil, nil, v.End, v.Peer)
 	v.Content = container.NewBorder(top, nil, nil, nil, v.Tabs)
 	v.SetInfo(info)
 	return v
+}
+
+// SetFiles runs the session's file transfers in the Files tab: send
+// offers a file to the customer.
+func (v *SessionView) SetFiles(d *fileDesk, send *widget.Button) {
+	v.files = d
+	v.Files.Objects = []fyne.CanvasObject{container.NewBorder(container.NewHBox(send), nil, nil, nil, d.List.Content)}
+	v.Files.Refresh()
 }
 
 // SetScreen puts the remote view into the Screen tab.

@@ -13,6 +13,7 @@ import (
 	"github.com/tandemhq/tandem/internal/xvfb"
 	"github.com/tandemhq/tandem/protocol"
 	"github.com/tandemhq/tandem/server/servertest"
+	"github.com/tandemhq/tandem/ui"
 )
 
 // TestConsoleDrivenByKeyboard runs the real console on Xvfb against a real
@@ -60,6 +61,21 @@ func TestConsoleDrivenByKeyboard(t *testing.T) {
 		cmd.Env = d.Env()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("xdotool %v: %v\n%s", args, err, out)
+		}
+	}
+	// Both customers' alerts are up (each a window of its own, which may
+	// take the focus while it appears) before the console gets the focus.
+	for {
+		cmd := exec.CommandContext(ctx, "xdotool", "search", "--onlyvisible", "--name", ui.AlertWindowTitle)
+		cmd.Env = d.Env()
+		out, _ := cmd.Output()
+		if len(strings.Fields(string(out))) >= 2 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the two alert windows never appeared")
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 	// Without a window manager, focus the console's window by hand.

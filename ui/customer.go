@@ -194,7 +194,9 @@ type CustomerView struct {
 	// appChoice is the last "Choose what to share" dialog's content.
 	appChoice *AppChoice
 	// surveyed: the exit survey was answered or declined.
-	surveyed  bool
+	surveyed bool
+	// tools holds the actions at the bottom left (AddTool).
+	tools     *fyne.Container
 	statusBox *fyne.Container
 	chatBox   *fyne.Container
 	endText   string
@@ -286,7 +288,11 @@ func newCustomerView(win fyne.Window, s CustomerSetup, cb CustomerCallbacks, do 
 	top.Add(v.Survey)
 	v.ChooseApps = widget.NewButtonWithIcon(t("apps.button"), theme.VisibilityIcon(), v.chooseApps)
 	v.ChooseApps.Hide()
-	bottom := container.NewBorder(nil, nil, v.ChatToggle, container.NewHBox(v.ChooseApps, v.TakeBack, v.End))
+	// Occasional actions (choosing what to share, sending a file) sit in
+	// a row of their own above the way out, so that the window stays
+	// narrow.
+	v.tools = container.NewHBox(v.ChatToggle, v.ChooseApps)
+	bottom := container.NewVBox(v.tools, container.NewBorder(nil, nil, nil, container.NewHBox(v.TakeBack, v.End)))
 	v.Content = container.NewBorder(top, bottom, nil, nil, v.chatBox)
 	if s.Config.Display.ChatStart == protocol.ChatStartMinimized {
 		v.toggleChat()
@@ -548,6 +554,13 @@ func (v *CustomerView) Controlled(name string, on bool) {
 		v.TakeBack.Hide()
 	}
 	v.showPresence()
+	v.relayout()
+}
+
+// AddTool adds an action at the bottom of the window, such as "Send a
+// file".
+func (v *CustomerView) AddTool(o fyne.CanvasObject) {
+	v.tools.Add(o)
 	v.relayout()
 }
 

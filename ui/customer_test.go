@@ -1105,3 +1105,30 @@ func TestPrompterAsksElevationInTheSessionWindow(t *testing.T) {
 		t.Error("the withdrawn prompt is still open")
 	}
 }
+
+// TestCustomerViewFitsWithEveryAction: with every occasional action shown
+// (choose what to share, send a file, take back control) the window keeps
+// its 520 px width, in German, the longer language.
+func TestCustomerViewFitsWithEveryAction(t *testing.T) {
+	a := test.NewTempApp(t)
+	w := a.NewWindow("t")
+	w.Resize(fyne.NewSize(520, 640))
+	cfg := protocol.DefaultCustomerClientConfig()
+	cfg.Misc.LimitApplications = true
+	cb := (&custRecorder{}).callbacks()
+	cb.Apps = &appsRecorder{}
+	v := NewCustomerView(w, CustomerSetup{Lang: "de", Config: cfg}, cb)
+	w.SetContent(v.Content)
+	t.Cleanup(v.Close)
+	v.Start()
+	v.ChattingWith("Rita")
+	v.Sharing(true)
+	v.AddTool(widget.NewButton(fileText("de", "files.send"), nil))
+	v.Controlled("Rita", true)
+	if !v.ChooseApps.Visible() || !v.TakeBack.Visible() {
+		t.Fatal("the actions are not all shown")
+	}
+	if m := v.Content.MinSize(); m.Width > 520 {
+		t.Errorf("minimum width %v with every action; want at most 520", m.Width)
+	}
+}

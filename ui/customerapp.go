@@ -151,6 +151,19 @@ type customerApp struct {
 	ind  Indicator
 	// showIndicator: the portal shows the supported indicator.
 	showIndicator bool
+	// files runs the session's file transfers; sendFile is the customer's
+	// "Send a file" where the portal allows it.
+	files    *fileDesk
+	sendFile *widget.Button
+}
+
+// firstRep is the representative a customer's file goes to: the first in
+// the session; zero when none is.
+func firstRep(reps []protocol.Participant) protocol.Participant {
+	if len(reps) == 0 {
+		return protocol.Participant{}
+	}
+	return reps[0]
 }
 
 // NewCustomerWindow returns the customer client's window: joining at once
@@ -361,6 +374,15 @@ func (c *customerApp) joined(cust *client.Customer) {
 		Apps:      c.opts.Apps,
 	})
 	c.win.SetContent(c.view.Content)
+	files := newCustomerFiles(c.view, s, DownloadsDir())
+	c.files = files
+	var reps []protocol.Participant // Fyne's goroutine
+	_, canOffer := s.FilesAllowed()
+	if b := files.SendButton(c.view, canOffer, func() protocol.Participant { return firstRep(reps) }); b != nil {
+		b.Disable() // until a representative is there to receive
+		c.view.AddTool(b)
+		c.sendFile = b
+	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -389,22 +411,34 @@ func (c *customerApp) joined(cust *client.Customer) {
 		defer c.wg.Done()
 		pumpSession(s, c.done, func(ev client.Event) {
 			hold(ev)
+			if files.Handle(ev) {
+				return
+			}
 			switch e := ev.(type) {
 			case client.SessionChanged:
-				var reps []string
+				var names []string
+				reps = reps[:0]
 				for _, p := range e.Info.Participants {
 					if p.Role == protocol.RoleCustomer {
 						continue
 					}
-					reps = append(reps, p.Name)
+					names = append(names, p.Name)
+					reps = append(reps, p)
 					if !seen[p.ID] {
 						seen[p.ID] = true
 						c.view.ChattingWith(p.Name)
 					}
 				}
-				c.view.Present(reps)
-				c.reps = reps
+				c.view.Present(names)
+				c.reps = names
 				c.indicate()
+				if c.sendFile != nil {
+					if len(reps) > 0 && e.Info.State != protocol.StateEnded {
+						c.sendFile.Enable()
+					} else {
+						c.sendFile.Disable()
+					}
+				}
 			case client.WaitStatusChanged:
 				c.waited(e.Status)
 			case client.ChatReceived:
@@ -417,6 +451,9 @@ func (c *customerApp) joined(cust *client.Customer) {
 				c.view.Controlled(e.Participant.Name, e.InControl)
 			case client.SessionEnded:
 				c.hideIndicator()
+				if c.sendFile != nil {
+					c.sendFile.Disable()
+				}
 				c.view.Ended(c.removeSelf())
 			}
 		})
@@ -664,6 +701,9 @@ func (c *customerApp) close() {
 		_ = c.cust.Close()
 	}
 	c.hideIndicator()
+	if c.files != nil {
+		c.files.Close()
+	}
 	if c.stopShare != nil {
 		c.stopShare()
 	}

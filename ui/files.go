@@ -27,41 +27,6 @@ import (
 // The client's events drive it all: the owner calls the functions here
 // on Fyne's goroutine.
 
-// fileTexts are the customer's file transfer texts until assets/texts has
-// them; assets/texts wins for every key it has.
-var fileTexts = map[string]map[string]string{
-	"en": {
-		"files.offer_title": "A file for you",
-		"files.offer_text":  "{name} wants to send you the file “{file}” ({size}). Do you want to receive it? It will be saved in {folder}.",
-		"files.accept":      "Receive the file",
-		"files.refuse":      "No, thank you",
-		"files.send":        "Send a file",
-		"files.receiving":   "Receiving “{file}” ({size})",
-		"files.sending":     "Sending “{file}” ({size})",
-		"files.waiting":     "Waiting for {name} to accept “{file}”",
-		"files.received":    "“{file}” was saved in {folder}.",
-		"files.sent":        "“{file}” was sent.",
-		"files.refused":     "“{file}” was not accepted.",
-		"files.failed":      "“{file}” could not be transferred.",
-		"files.cancel":      "Cancel",
-	},
-	"de": {
-		"files.offer_title": "Eine Datei für Sie",
-		"files.offer_text":  "{name} möchte Ihnen die Datei „{file}“ ({size}) senden. Möchten Sie sie empfangen? Sie wird in {folder} gespeichert.",
-		"files.accept":      "Datei empfangen",
-		"files.refuse":      "Nein, danke",
-		"files.send":        "Datei senden",
-		"files.receiving":   "„{file}“ ({size}) wird empfangen",
-		"files.sending":     "„{file}“ ({size}) wird gesendet",
-		"files.waiting":     "Warten, bis {name} „{file}“ annimmt",
-		"files.received":    "„{file}“ wurde in {folder} gespeichert.",
-		"files.sent":        "„{file}“ wurde gesendet.",
-		"files.refused":     "„{file}“ wurde nicht angenommen.",
-		"files.failed":      "„{file}“ konnte nicht übertragen werden.",
-		"files.cancel":      "Abbrechen",
-	},
-}
-
 // CustomerRefusedFile is the reason the customer's client gives a rep
 // whose file the customer declined.
 const CustomerRefusedFile = "the customer declined the file"
@@ -70,15 +35,6 @@ const CustomerRefusedFile = "the customer declined the file"
 // replaced by pairs of name and value.
 func fileText(lang, key string, pairs ...string) string {
 	s := assets.Text(lang, key)
-	if s == key {
-		m, ok := fileTexts[assets.Language(lang)]
-		if !ok {
-			m = fileTexts["en"]
-		}
-		if f, ok := m[key]; ok {
-			s = f
-		}
-	}
 	var args []string
 	for i := 0; i+1 < len(pairs); i += 2 {
 		args = append(args, "{"+pairs[i]+"}", pairs[i+1])

@@ -436,6 +436,14 @@ func (r *repApp) openSession(s *client.Session) {
 		Close: func() { r.con.CloseSession(s.ID()) },
 	})
 	v.Summary.SetPortal(r.portalName(s.Info().Portal))
+	files := newConsoleFiles(r.win, s, DownloadsDir(), r.do)
+	v.SetFiles(files, NewSendFileButton(r.win, func(path string) {
+		if p := customerPeer(s); p != nil {
+			files.Offer(p.Participant(), path)
+		} else {
+			v.Chat.Notice("The customer's computer is not connected yet: the file was not sent.")
+		}
+	}))
 	r.watchScreen(s, v)
 	r.goWait(func() {
 		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
@@ -454,7 +462,11 @@ func (r *repApp) openSession(s *client.Session) {
 		r.followSummary(s, v)
 	})
 	r.goWait(func() {
+		defer files.Close()
 		pumpSessionWith(s, r.done, r.do, func(ev client.Event) {
+			if files.Handle(ev) {
+				return
+			}
 			switch e := ev.(type) {
 			case client.ChatReceived:
 				v.Received(e.Message)

@@ -5,6 +5,11 @@ package ui
 import (
 	"context"
 	"image"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,6 +84,7 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cs.StopSharing()
+	received := t.TempDir() // where the customer keeps the rep's file
 	ag := agent.New(cs, agent.Config{Display: d.Name})
 	defer ag.Close()
 	go func() {
@@ -90,6 +96,8 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 					_ = cs.GrantControl(e.Participant.ID)
 				case client.ElevationRequested:
 					_ = cs.AnswerElevation(e.Participant.ID, client.ElevationAlready, "")
+				case client.FileOffered:
+					_ = cs.AcceptFile(e.Offer.ID, received)
 				}
 				ag.Handle(ev)
 			case <-ctx.Done():
@@ -162,6 +170,24 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 	})
 	l.waitFor("the elevation answer in the chat", func() bool {
 		return count(v.Chat.Lines(), "already runs with administrative rights") == 1
+	})
+
+	// The rep sends a file from the session's Files tab: the customer's
+	// client receives it whole, and the tab says it was sent.
+	src := filepath.Join(t.TempDir(), "fix.sh")
+	if err := os.WriteFile(src, []byte("#!/bin/sh\necho fixed\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l.do(func() { v.files.Offer(cs.Self(), src) })
+	l.waitFor("the file at the customer", func() bool {
+		b, err := os.ReadFile(filepath.Join(received, "fix.sh"))
+		return err == nil && string(b) == "#!/bin/sh\necho fixed\n"
+	})
+	l.waitFor("the Files tab saying it was sent", func() bool {
+		rows := v.files.List.Content.Objects
+		return len(rows) == 1 && slices.ContainsFunc(slices.Collect(maps.Values(v.files.List.rows)), func(r *FileRow) bool {
+			return r.state == client.FileDone && strings.Contains(r.Status.Text, "fix.sh")
+		})
 	})
 
 	// The customer ends the session: the console uploads its recording of
