@@ -59,6 +59,9 @@ type CustomerOptions struct {
 	// Prompter is optional: the window connects it, so that the program
 	// can ask the customer (elevation) the way the portal shows prompts.
 	Prompter *Prompter
+	// Display is the X display the customer works on, where a
+	// representative's annotations are drawn; empty means $DISPLAY.
+	Display string
 	// Minimize is optional: it minimizes the client's window and gives the
 	// focus back to the window that had it before the client started;
 	// called where the portal starts the client minimized without focus.
@@ -155,6 +158,8 @@ type customerApp struct {
 	// "Send a file" where the portal allows it.
 	files    *fileDesk
 	sendFile *widget.Button
+	// annotations draws the representatives' strokes on the screen.
+	annotations *AnnotationLayer
 }
 
 // firstRep is the representative a customer's file goes to: the first in
@@ -376,6 +381,10 @@ func (c *customerApp) joined(cust *client.Customer) {
 	c.win.SetContent(c.view.Content)
 	files := newCustomerFiles(c.view, s, DownloadsDir())
 	c.files = files
+	// A representative's strokes are drawn over the customer's screen,
+	// where the portal allows annotations (the client refuses them
+	// otherwise); the layer opens with the first one.
+	c.annotations = NewAnnotationLayer(c.opts.Display, c.log)
 	var reps []protocol.Participant // Fyne's goroutine
 	_, canOffer := s.FilesAllowed()
 	if b := files.SendButton(c.view, canOffer, func() protocol.Participant { return firstRep(reps) }); b != nil {
@@ -432,6 +441,12 @@ func (c *customerApp) joined(cust *client.Customer) {
 				c.view.Present(names)
 				c.reps = names
 				c.indicate()
+				if len(names) == 0 {
+					// Nobody is left to explain the strokes.
+					if err := c.annotations.Clear(); err != nil {
+						c.log.Warn("clear the annotations", "err", err)
+					}
+				}
 				if c.sendFile != nil {
 					if len(reps) > 0 && e.Info.State != protocol.StateEnded {
 						c.sendFile.Enable()
@@ -441,6 +456,10 @@ func (c *customerApp) joined(cust *client.Customer) {
 				}
 			case client.WaitStatusChanged:
 				c.waited(e.Status)
+			case client.AnnotationReceived:
+				if err := c.annotations.Apply(e.Annotation); err != nil {
+					c.log.Warn("annotation not drawn", "from", e.Participant.ID, "err", err)
+				}
 			case client.ChatReceived:
 				c.view.Received(e.Message)
 			case client.ConnectionChanged:
@@ -451,6 +470,7 @@ func (c *customerApp) joined(cust *client.Customer) {
 				c.view.Controlled(e.Participant.Name, e.InControl)
 			case client.SessionEnded:
 				c.hideIndicator()
+				_ = c.annotations.Close()
 				if c.sendFile != nil {
 					c.sendFile.Disable()
 				}
@@ -703,6 +723,9 @@ func (c *customerApp) close() {
 	c.hideIndicator()
 	if c.files != nil {
 		c.files.Close()
+	}
+	if c.annotations != nil {
+		_ = c.annotations.Close()
 	}
 	if c.stopShare != nil {
 		c.stopShare()

@@ -159,6 +159,11 @@ var wheelUnit = func() float32 {
 type RemoteView struct {
 	widget.BaseWidget
 
+	// ann, when set and on, takes the primary button's drags as
+	// annotation strokes instead of input; annotating is true during one.
+	ann        *Annotator
+	annotating bool
+
 	onInput func(input.Event)
 	// do runs a function on the UI goroutine; fyne.Do but for tests.
 	do func(func())
@@ -635,6 +640,16 @@ func mouseButton(b desktop.MouseButton) input.Button {
 // and, over the picture, presses the button there.
 func (v *RemoteView) MouseDown(ev *desktop.MouseEvent) {
 	v.requestFocus()
+	if v.ann != nil && v.ann.On() && ev.Button == desktop.MouseButtonPrimary {
+		// Over the picture only: a press on the black bars draws nothing.
+		if _, ok := v.toFrame(ev.Position, false); ok {
+			if p, ok := v.annotationPoint(ev.Position); ok {
+				v.ann.Begin(p)
+				v.annotating = true
+			}
+		}
+		return
+	}
 	b := mouseButton(ev.Button)
 	if !v.control || b == input.ButtonUnknown || v.buttons[b] {
 		return
@@ -651,6 +666,11 @@ func (v *RemoteView) MouseDown(ev *desktop.MouseEvent) {
 // MouseUp implements desktop.Mouseable: it releases a button the view
 // pressed, at the pointer's place held to the picture's edge.
 func (v *RemoteView) MouseUp(ev *desktop.MouseEvent) {
+	if v.annotating && ev.Button == desktop.MouseButtonPrimary {
+		v.ann.End()
+		v.annotating = false
+		return
+	}
 	b := mouseButton(ev.Button)
 	if !v.control || !v.buttons[b] {
 		return
@@ -665,6 +685,12 @@ func (v *RemoteView) MouseUp(ev *desktop.MouseEvent) {
 // Dragged implements fyne.Draggable: while a button is held, moves follow
 // the pointer, held to the picture's edge.
 func (v *RemoteView) Dragged(ev *fyne.DragEvent) {
+	if v.annotating {
+		if p, ok := v.annotationPoint(ev.Position); ok {
+			v.ann.Move(p)
+		}
+		return
+	}
 	if v.control && len(v.buttons) > 0 {
 		if p, ok := v.toFrame(ev.Position, true); ok {
 			v.moveTo(p)
@@ -676,6 +702,10 @@ func (v *RemoteView) Dragged(ev *fyne.DragEvent) {
 // DragEnd implements fyne.Draggable; the button's release arrives as
 // MouseUp.
 func (v *RemoteView) DragEnd() {}
+
+// SetAnnotator lets a draw on the picture: while it is on, drags with the
+// primary button are strokes, not input.
+func (v *RemoteView) SetAnnotator(a *Annotator) { v.ann = a }
 
 // Tapped implements fyne.Tappable: a click focuses the view in control.
 func (v *RemoteView) Tapped(*fyne.PointEvent) { v.requestFocus() }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/tandemhq/tandem/client"
@@ -68,6 +69,15 @@ func (r *repApp) watchScreen(s *client.Session, v *SessionView) {
 				// runs fyne.Do on the caller's goroutine).
 				panel.View.do = func(f func()) { r.goWait(func() { r.do(f) }) }
 				panel.AddTool(NewElevationButton(func() *client.Peer { return customerPeer(s) }, v.Chat.Notice))
+				ann := NewAnnotator(func(a client.Annotation) error {
+					p := customerPeer(s)
+					if p == nil {
+						return errNotConnected
+					}
+					return p.Annotate(a)
+				}, func(err error) { v.Chat.Notice("Annotation not sent: " + friendly(err)) })
+				panel.AddTool(ann.Controls())
+				panel.View.SetAnnotator(ann)
 				v.SetScreen(panel.Content)
 				v.screen = panel
 				v.Control.SetChecked(false)
@@ -76,6 +86,9 @@ func (r *repApp) watchScreen(s *client.Session, v *SessionView) {
 		}
 	})
 }
+
+// errNotConnected: the customer's computer is not connected.
+var errNotConnected = errors.New("the customer's computer is not connected")
 
 // customerPeer is the rep's connection to the session's customer.
 func customerPeer(s *client.Session) *client.Peer {

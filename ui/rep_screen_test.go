@@ -85,6 +85,8 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 	}
 	defer cs.StopSharing()
 	received := t.TempDir() // where the customer keeps the rep's file
+	strokes := NewAnnotationLayer(d.Name, nil)
+	defer strokes.Close()
 	ag := agent.New(cs, agent.Config{Display: d.Name})
 	defer ag.Close()
 	go func() {
@@ -98,6 +100,10 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 					_ = cs.AnswerElevation(e.Participant.ID, client.ElevationAlready, "")
 				case client.FileOffered:
 					_ = cs.AcceptFile(e.Offer.ID, received)
+				case client.AnnotationReceived:
+					if err := strokes.Apply(e.Annotation); err != nil {
+						t.Errorf("annotation: %v", err)
+					}
 				}
 				ag.Handle(ev)
 			case <-ctx.Done():
@@ -170,6 +176,29 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 	})
 	l.waitFor("the elevation answer in the chat", func() bool {
 		return count(v.Chat.Lines(), "already runs with administrative rights") == 1
+	})
+
+	// The rep draws a line on the customer's screen: it appears there,
+	// and so in the picture the console receives.
+	l.do(func() {
+		p.View.ann.SetOn(true)
+		from := &desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(600, 500)}, Button: desktop.MouseButtonPrimary}
+		p.View.MouseDown(from)
+		for x := float32(610); x <= 700; x += 10 {
+			p.View.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(x, 500)}, Dragged: fyne.NewDelta(10, 0)})
+		}
+		p.View.MouseUp(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(700, 500)}, Button: desktop.MouseButtonPrimary})
+		p.View.ann.SetOn(false)
+	})
+	red := client.InkRed.RGBA()
+	l.waitFor("the rep's line in the customer's screen", func() bool {
+		f := p.View.frame
+		if f == nil || f.rgba == nil {
+			return false
+		}
+		got := f.rgba.RGBAAt(650, 500)
+		d := func(a, b uint8) int { return max(int(a)-int(b), int(b)-int(a)) }
+		return d(got.R, red.R) < 40 && d(got.G, red.G) < 40 && d(got.B, red.B) < 40
 	})
 
 	// The rep sends a file from the session's Files tab: the customer's

@@ -53,6 +53,7 @@ func main() {
 	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Share: sh.share, Apps: sh, SystemInfo: systemInfo,
 		Indicator: supportedIndicator(os.Getenv("DISPLAY"), logger),
 		Prompter:  &ui.Prompter{},
+		Display:   os.Getenv("DISPLAY"),
 		Minimize:  minimizer(os.Getenv("DISPLAY"), activeWindow(os.Getenv("DISPLAY")), logger), Hold: el.wrapHold(hold(logger)), Logger: logger}
 	if exe, err := os.Executable(); err == nil {
 		d, err := joindata.ReadFile(exe, time.Now())
