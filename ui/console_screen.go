@@ -74,8 +74,12 @@ func NewScreenPanel(win fyne.Window, onInput func(input.Event), onMonitor func(i
 		}
 	})
 	p.SetControl(false)
-	p.tools = container.NewHBox(p.Scale, p.Monitor, p.Stats, p.CtrlAltDel, p.TypeClip, p.FullScreen)
-	p.Content = container.NewBorder(p.tools, nil, nil, nil, p.View)
+	// Two rows: how the picture is shown, and what the rep does to the
+	// customer's computer (AddTool adds there), so that the panel stays
+	// narrow enough for a laptop's screen.
+	p.tools = container.NewHBox(p.CtrlAltDel, p.TypeClip)
+	view := container.NewHBox(p.Scale, p.Monitor, p.Stats, p.FullScreen)
+	p.Content = container.NewBorder(container.NewVBox(view, p.tools), nil, nil, nil, p.View)
 	return p
 }
 

@@ -5,6 +5,7 @@ package ui
 import (
 	"context"
 	"image"
+	"image/png"
 	"maps"
 	"os"
 	"path/filepath"
@@ -200,6 +201,23 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 		d := func(a, b uint8) int { return max(int(a)-int(b), int(b)-int(a)) }
 		return d(got.R, red.R) < 40 && d(got.G, red.G) < 40 && d(got.B, red.B) < 40
 	})
+
+	if dir := os.Getenv("TANDEM_SCREENSHOTS"); dir != "" {
+		// The console as the rep sees it now (how docs/rep.png is made).
+		var shot image.Image
+		l.do(func() {
+			p.View.ShowStats(true)
+			shot = r.win.Canvas().Capture()
+		})
+		f, err := os.Create(filepath.Join(dir, "rep.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(f, shot); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
 
 	// The rep sends a file from the session's Files tab: the customer's
 	// client receives it whole, and the tab says it was sent.
