@@ -21,7 +21,7 @@ import (
 // display against a real server, and checks that each draws its window:
 // the customer joins with a key link, and the console shows the customer
 // waiting. With TANDEM_SCREENSHOTS=DIR set, the screenshots are kept there
-// (that is how docs/rep.png and docs/customer.png are made).
+// as rep-waiting.png and customer-joined.png.
 func TestAppsDrawTheirWindows(t *testing.T) {
 	h := servertest.Start(t)
 	bin := t.TempDir()
@@ -70,7 +70,7 @@ func TestAppsDrawTheirWindows(t *testing.T) {
 	}
 	time.Sleep(2 * time.Second) // let both windows draw the latest state
 
-	for name, d := range map[string]*xvfb.Display{"rep": repDisplay, "customer": custDisplay} {
+	for name, d := range map[string]*xvfb.Display{"rep-waiting": repDisplay, "customer-joined": custDisplay} {
 		shot := screenshot(t, d)
 		if n := colours(t, shot); n < 8 {
 			t.Errorf("%s window has %d colours; want a drawn window", name, n)
