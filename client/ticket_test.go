@@ -2,10 +2,7 @@ package client_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -31,8 +28,6 @@ import (
 func TestJoinTicket(t *testing.T) {
 	h := servertest.Start(t, servertest.WithKeyLifetime(20*time.Minute))
 	ctx := t.Context()
-	hc := h.Client()
-	t.Cleanup(hc.CloseIdleConnections)
 	serveBuild(t, h)
 
 	// The admin signs in (also as the rep who serves the portal), makes
@@ -44,20 +39,20 @@ func TestJoinTicket(t *testing.T) {
 	}
 	defer rep.Close()
 	var login protocol.LoginResponse
-	call(t, hc, h.URL, "POST", protocol.PathLogin, "", protocol.LoginRequest{Username: h.AdminUser, Password: h.AdminPassword}, &login)
+	h.Call(t, "POST", protocol.PathLogin, "", protocol.LoginRequest{Username: h.AdminUser, Password: h.AdminPassword}, &login)
 	var p portalmodel.Portal
-	call(t, hc, h.URL, "POST", "/api/v1/admin/portals", login.Token, map[string]any{"slug": "help", "name": "Help"}, &p)
+	h.Call(t, "POST", "/api/v1/admin/portals", login.Token, map[string]any{"slug": "help", "name": "Help"}, &p)
 	p.Settings.Type = portalmodel.SmartBox
-	call(t, hc, h.URL, "PUT", "/api/v1/admin/portals/"+p.ID, login.Token, map[string]any{"slug": p.Slug, "name": p.Name, "settings": p.Settings}, &p)
-	call(t, hc, h.URL, "POST", "/api/v1/admin/teams", login.Token, map[string]any{"name": "Tier 1", "portal_ids": []string{p.ID}, "rep_ids": []string{rep.Account().ID}}, nil)
+	h.Call(t, "PUT", "/api/v1/admin/portals/"+p.ID, login.Token, map[string]any{"slug": p.Slug, "name": p.Name, "settings": p.Settings}, &p)
+	h.Call(t, "POST", "/api/v1/admin/teams", login.Token, map[string]any{"name": "Tier 1", "portal_ids": []string{p.ID}, "rep_ids": []string{rep.Account().ID}}, nil)
 
 	// The customer's browser posts the form and follows the link.
-	page := post(t, hc, h.URL+portalmodel.PathPrefix+"help/", h.URL, url.Values{"name": {"Gina"}, "question": {"My printer is on fire"}})
+	page := h.PostForm(t, portalmodel.PathPrefix+"help/", url.Values{"name": {"Gina"}, "question": {"My printer is on fire"}})
 	m := regexp.MustCompile(`href="(` + regexp.QuoteMeta(server.PathDownloadTicket) + `[A-Za-z0-9_-]+)"`).FindStringSubmatch(page)
 	if m == nil {
 		t.Fatalf("the form's answer has no ticket link:\n%s", page)
 	}
-	bin := fetch(t, hc, h.URL+m[1]+"?os=linux&arch="+runtime.GOARCH)
+	bin := h.Get(t, m[1]+"?os=linux&arch="+runtime.GOARCH)
 	d, err := joindata.Read(bytes.NewReader(bin), int64(len(bin)), time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -161,84 +156,4 @@ func serveBuild(t *testing.T, h *servertest.Harness) {
 	if err := os.WriteFile(filepath.Join(dir, "tandem-customer-linux-"+runtime.GOARCH), prog, 0o755); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// call sends a JSON API request and decodes a 2xx answer into out.
-func call(t *testing.T, hc *http.Client, base, method, path, token string, in, out any) {
-	t.Helper()
-	b, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, base+path, bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, body)
-	}
-	if out != nil {
-		if err := json.Unmarshal(body, out); err != nil {
-			t.Fatalf("%s %s: %v", method, path, err)
-		}
-	}
-}
-
-// post submits a page's form as a browser does and returns the page.
-func post(t *testing.T, hc *http.Client, u, origin string, f url.Values) string {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), "POST", u, strings.NewReader(f.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", origin)
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST %s: %d\n%s", u, resp.StatusCode, b)
-	}
-	return string(b)
-}
-
-// fetch GETs u and returns the body of a 200 answer.
-func fetch(t *testing.T, hc *http.Client, u string) []byte {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), "GET", u, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d\n%s", u, resp.StatusCode, b)
-	}
-	return b
 }
