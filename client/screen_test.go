@@ -151,7 +151,10 @@ func grab(t *testing.T, d *xvfb.Display, monitor int) *image.YCbCr {
 // PSNR against want reaches minDB, and returns the last frame.
 func waitSharp(t *testing.T, s *sharing, want *image.YCbCr, minDB float64) client.VideoFrame {
 	t.Helper()
-	deadline := time.After(30 * time.Second)
+	// A bound for a hung stream, not a speed target: refinement to sharp
+	// takes far longer while CI runs every package at once on two cores.
+	const limit = 120 * time.Second
+	deadline := time.After(limit)
 	best := 0.0
 	for {
 		select {
@@ -165,7 +168,7 @@ func waitSharp(t *testing.T, s *sharing, want *image.YCbCr, minDB float64) clien
 				return f
 			}
 		case <-deadline:
-			t.Fatalf("no picture of %v at %.0f dB within 30s; best %.1f dB", want.Rect.Size(), minDB, best)
+			t.Fatalf("no picture of %v at %.0f dB within %v; best %.1f dB", want.Rect.Size(), minDB, limit, best)
 		}
 	}
 }
