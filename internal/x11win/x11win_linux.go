@@ -18,6 +18,28 @@ import (
 // poll is how often the functions that wait look again.
 const poll = 20 * time.Millisecond
 
+// until calls check at once and then every poll until it reports done or
+// fails, and returns check's error. When ctx ends first it returns
+// expired(ctx.Err()), which names what was waited for.
+func until(ctx context.Context, check func() (done bool, err error), expired func(ctxErr error) error) error {
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		done, err := check()
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return expired(ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
 // ICCCM and EWMH numbers.
 const (
 	iconicState      = 3
@@ -299,24 +321,26 @@ func Find(ctx context.Context, display string, m Match) (Window, error) {
 		return 0, err
 	}
 	defer c.close()
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
+	var found Window
+	err = until(ctx, func() (bool, error) {
 		ws, err := c.candidates()
 		if err != nil {
-			return 0, err
+			return false, err
 		}
 		for _, w := range ws {
 			if c.matches(w, m) {
-				return Window(w), nil
+				found = Window(w)
+				return true, nil
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return 0, fmt.Errorf("%w: pid %d, title %q: %w", ErrNotFound, m.PID, m.Title, ctx.Err())
-		case <-t.C:
-		}
+		return false, nil
+	}, func(ctxErr error) error {
+		return fmt.Errorf("%w: pid %d, title %q: %w", ErrNotFound, m.PID, m.Title, ctxErr)
+	})
+	if err != nil {
+		return 0, err
 	}
+	return found, nil
 }
 
 // Frame returns the rectangle win covers on display in root coordinates,
@@ -358,13 +382,13 @@ func MoveToCorner(ctx context.Context, display string, win Window, corner Corner
 	first := true
 	type request struct{ x, y int }
 	var last request
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		top, fr, err := c.frame(w)
+	var fr Rect
+	return until(ctx, func() (bool, error) {
+		top, f, err := c.frame(w)
 		if err != nil {
-			return err
+			return false, err
 		}
+		fr = f
 		if first {
 			// The monitor is the one the window is on when asked; later
 			// frames are on their way to the corner.
@@ -372,16 +396,16 @@ func MoveToCorner(ctx context.Context, display string, win Window, corner Corner
 		}
 		x, y, err := place(mon, fr.Width, fr.Height, corner, margin)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if fr.X == x && fr.Y == y {
-			return nil
+			return true, nil
 		}
 		// Where the window's own origin must go for its frame to be at
 		// x, y: the frame's decorations stay as they are.
 		ox, oy, err := c.origin(w)
 		if err != nil {
-			return err
+			return false, err
 		}
 		req := request{x + ox - fr.X, y + oy - fr.Y}
 		if top == w {
@@ -391,16 +415,14 @@ func MoveToCorner(ctx context.Context, display string, win Window, corner Corner
 		}
 		if req != last {
 			if err := c.move(w, managed, req.x, req.y); err != nil {
-				return err
+				return false, err
 			}
 			last = req
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("x11win: move %#x to the %v corner of %v: at %v: %w", uint32(w), corner, mon, fr, ctx.Err())
-		case <-t.C:
-		}
-	}
+		return false, nil
+	}, func(ctxErr error) error {
+		return fmt.Errorf("x11win: move %#x to the %v corner of %v: at %v: %w", uint32(w), corner, mon, fr, ctxErr)
+	})
 }
 
 // move asks that w's own top-left corner go to x, y in root coordinates.
@@ -480,22 +502,12 @@ func KeepAbove(ctx context.Context, display string, win Window) error {
 
 // waitState waits until w's _NET_WM_STATE holds state.
 func (c *conn) waitState(ctx context.Context, w xproto.Window, state xproto.Atom) error {
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
+	return until(ctx, func() (bool, error) {
 		st, err := c.cardinals(w, "_NET_WM_STATE")
-		if err != nil {
-			return err
-		}
-		if slices.Contains(st, uint32(state)) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("x11win: the window manager did not set the state of %#x: %w", uint32(w), ctx.Err())
-		case <-t.C:
-		}
-	}
+		return slices.Contains(st, uint32(state)), err
+	}, func(ctxErr error) error {
+		return fmt.Errorf("x11win: the window manager did not set the state of %#x: %w", uint32(w), ctxErr)
+	})
 }
 
 // Iconify asks the window manager to iconify win (ICCCM WM_CHANGE_STATE)
@@ -521,22 +533,12 @@ func Iconify(ctx context.Context, display string, win Window) error {
 	if err := c.clientMessage(w, "WM_CHANGE_STATE", iconicState); err != nil {
 		return err
 	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
+	return until(ctx, func() (bool, error) {
 		st, known, err := c.managedState(w)
-		if err != nil {
-			return err
-		}
-		if known && st == iconicState {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("x11win: iconify %#x: %w", uint32(w), ctx.Err())
-		case <-t.C:
-		}
-	}
+		return known && st == iconicState, err
+	}, func(ctxErr error) error {
+		return fmt.Errorf("x11win: iconify %#x: %w", uint32(w), ctxErr)
+	})
 }
 
 // NoFocusOnMap marks win not to take the input focus when it is next
@@ -629,20 +631,12 @@ func Activate(ctx context.Context, display string, win Window) error {
 	if err := c.clientMessage(w, "_NET_ACTIVE_WINDOW", sourcePager, xproto.TimeCurrentTime, 0); err != nil {
 		return err
 	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
-		a, err := c.active()
-		if err != nil {
-			return err
-		}
-		if a == win {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("x11win: activate %#x: %#x is active: %w", uint32(w), uint32(a), ctx.Err())
-		case <-t.C:
-		}
-	}
+	var a Window
+	return until(ctx, func() (bool, error) {
+		var err error
+		a, err = c.active()
+		return a == win, err
+	}, func(ctxErr error) error {
+		return fmt.Errorf("x11win: activate %#x: %#x is active: %w", uint32(w), uint32(a), ctxErr)
+	})
 }
