@@ -434,11 +434,16 @@ func (h *Hub) peerConnect(s store.Session, ps []store.Participant) {
 			if r.Role == protocol.RoleCustomer {
 				continue
 			}
-			h.sendNewest(cust.ID, protocol.TypePeerConnect, s.ID, protocol.PeerConnect{
-				Peer: wire(r), Initiator: true, ICEServers: h.ice(s.ID, cust.ID),
-			})
+			// The answering rep first: the customer's offer, which its
+			// peer.connect sets off, must reach the rep after the rep's
+			// own peer.connect, or the rep's new connection would replace
+			// the one that took the offer and wait for an offer that
+			// never comes.
 			h.sendNewest(r.ID, protocol.TypePeerConnect, s.ID, protocol.PeerConnect{
 				Peer: wire(cust), Initiator: false, ICEServers: h.ice(s.ID, r.ID),
+			})
+			h.sendNewest(cust.ID, protocol.TypePeerConnect, s.ID, protocol.PeerConnect{
+				Peer: wire(r), Initiator: true, ICEServers: h.ice(s.ID, cust.ID),
 			})
 		}
 	}
