@@ -203,13 +203,13 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 	})
 
 	if dir := os.Getenv("TANDEM_SCREENSHOTS"); dir != "" {
-		// The console as the rep sees it now (how docs/rep.png is made).
+		// The console as the rep sees it now (kept as rep-annotate.png).
 		var shot image.Image
 		l.do(func() {
 			p.View.ShowStats(true)
 			shot = r.win.Canvas().Capture()
 		})
-		f, err := os.Create(filepath.Join(dir, "rep.png"))
+		f, err := os.Create(filepath.Join(dir, "rep-annotate.png"))
 		if err != nil {
 			t.Fatal(err)
 		}
