@@ -130,13 +130,20 @@ func (s *Session) End(ctx context.Context, reason string) error {
 		return nil
 	default:
 	}
-	ref, answer := s.reqs.add()
-	defer s.reqs.drop(ref)
 	var data any
 	if reason != "" {
 		data = protocol.SessionEnd{Reason: reason}
 	}
-	if err := s.sig.send(ctx, protocol.TypeSessionEnd, ref, s.id, data); err != nil {
+	return s.request(ctx, protocol.TypeSessionEnd, data, nil)
+}
+
+// request sends a frame of the session with a Ref and waits for the
+// server's answer: nil, its refusal, ctx's error, or ended when the
+// session ends first.
+func (s *Session) request(ctx context.Context, t protocol.Type, data any, ended error) error {
+	ref, answer := s.reqs.add()
+	defer s.reqs.drop(ref)
+	if err := s.sig.send(ctx, t, ref, s.id, data); err != nil {
 		return err
 	}
 	select {
@@ -146,7 +153,7 @@ func (s *Session) End(ctx context.Context, reason string) error {
 		}
 		return nil
 	case <-s.ended:
-		return nil
+		return ended
 	case <-ctx.Done():
 		return ctx.Err()
 	}

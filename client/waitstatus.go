@@ -36,20 +36,5 @@ func (c *Customer) SubscribeWaitStatus(ctx context.Context, lang string) error {
 		return ErrSessionEnded
 	default:
 	}
-	ref, answer := s.reqs.add()
-	defer s.reqs.drop(ref)
-	if err := s.sig.send(ctx, protocol.TypeWaitSubscribe, ref, s.id, sub); err != nil {
-		return err
-	}
-	select {
-	case perr := <-answer:
-		if perr != nil {
-			return perr
-		}
-		return nil
-	case <-s.ended:
-		return ErrSessionEnded
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return s.request(ctx, protocol.TypeWaitSubscribe, sub, ErrSessionEnded)
 }

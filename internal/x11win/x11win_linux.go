@@ -343,6 +343,21 @@ func Find(ctx context.Context, display string, m Match) (Window, error) {
 	return found, nil
 }
 
+// onWindow connects to display, checks that win is a window there and
+// runs f with both; the connection closes when f returns.
+func onWindow(display string, win Window, f func(c *conn, w xproto.Window) error) error {
+	c, err := dial(display)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	w := xproto.Window(win)
+	if err := c.exists(w); err != nil {
+		return err
+	}
+	return f(c, w)
+}
+
 // Frame returns the rectangle win covers on display in root coordinates,
 // with the frame a window manager drew around it.
 func Frame(ctx context.Context, display string, win Window) (Rect, error) {
@@ -453,51 +468,44 @@ func (c *conn) managedState(w xproto.Window) (uint32, bool, error) {
 // mapped) and returns once the manager has set it; with none it only
 // raises the window.
 func KeepAbove(ctx context.Context, display string, win Window) error {
-	c, err := dial(display)
-	if err != nil {
-		return err
-	}
-	defer c.close()
-	w := xproto.Window(win)
-	if err := c.exists(w); err != nil {
-		return err
-	}
-	managed, err := c.wm()
-	if err != nil {
-		return err
-	}
-	above, err := c.atom("_NET_WM_STATE_ABOVE")
-	if err != nil {
-		return err
-	}
-	if managed {
-		_, known, err := c.managedState(w)
+	return onWindow(display, win, func(c *conn, w xproto.Window) error {
+		managed, err := c.wm()
 		if err != nil {
 			return err
 		}
-		if known {
-			if err := c.clientMessage(w, "_NET_WM_STATE", netWMStateAdd, uint32(above), 0, sourceNormalApp); err != nil {
-				return err
-			}
-			if err := c.waitState(ctx, w, above); err != nil {
-				return err
-			}
-		} else {
-			st, err := c.cardinals(w, "_NET_WM_STATE")
+		above, err := c.atom("_NET_WM_STATE_ABOVE")
+		if err != nil {
+			return err
+		}
+		if managed {
+			_, known, err := c.managedState(w)
 			if err != nil {
 				return err
 			}
-			if !slices.Contains(st, uint32(above)) {
-				if err := c.setCardinals(w, "_NET_WM_STATE", "ATOM", append(st, uint32(above))); err != nil {
+			if known {
+				if err := c.clientMessage(w, "_NET_WM_STATE", netWMStateAdd, uint32(above), 0, sourceNormalApp); err != nil {
 					return err
+				}
+				if err := c.waitState(ctx, w, above); err != nil {
+					return err
+				}
+			} else {
+				st, err := c.cardinals(w, "_NET_WM_STATE")
+				if err != nil {
+					return err
+				}
+				if !slices.Contains(st, uint32(above)) {
+					if err := c.setCardinals(w, "_NET_WM_STATE", "ATOM", append(st, uint32(above))); err != nil {
+						return err
+					}
 				}
 			}
 		}
-	}
-	if err := xproto.ConfigureWindowChecked(c.c, w, xproto.ConfigWindowStackMode, []uint32{xproto.StackModeAbove}).Check(); err != nil {
-		return fmt.Errorf("x11win: raise %#x: %w", uint32(w), err)
-	}
-	return nil
+		if err := xproto.ConfigureWindowChecked(c.c, w, xproto.ConfigWindowStackMode, []uint32{xproto.StackModeAbove}).Check(); err != nil {
+			return fmt.Errorf("x11win: raise %#x: %w", uint32(w), err)
+		}
+		return nil
+	})
 }
 
 // waitState waits until w's _NET_WM_STATE holds state.
@@ -514,30 +522,23 @@ func (c *conn) waitState(ctx context.Context, w xproto.Window, state xproto.Atom
 // and returns once its WM_STATE is Iconic. Without a window manager it
 // returns ErrNoWindowManager: nobody would draw an icon.
 func Iconify(ctx context.Context, display string, win Window) error {
-	c, err := dial(display)
-	if err != nil {
-		return err
-	}
-	defer c.close()
-	w := xproto.Window(win)
-	if err := c.exists(w); err != nil {
-		return err
-	}
-	managed, err := c.wm()
-	if err != nil {
-		return err
-	}
-	if !managed {
-		return ErrNoWindowManager
-	}
-	if err := c.clientMessage(w, "WM_CHANGE_STATE", iconicState); err != nil {
-		return err
-	}
-	return until(ctx, func() (bool, error) {
-		st, known, err := c.managedState(w)
-		return known && st == iconicState, err
-	}, func(ctxErr error) error {
-		return fmt.Errorf("x11win: iconify %#x: %w", uint32(w), ctxErr)
+	return onWindow(display, win, func(c *conn, w xproto.Window) error {
+		managed, err := c.wm()
+		if err != nil {
+			return err
+		}
+		if !managed {
+			return ErrNoWindowManager
+		}
+		if err := c.clientMessage(w, "WM_CHANGE_STATE", iconicState); err != nil {
+			return err
+		}
+		return until(ctx, func() (bool, error) {
+			st, known, err := c.managedState(w)
+			return known && st == iconicState, err
+		}, func(ctxErr error) error {
+			return fmt.Errorf("x11win: iconify %#x: %w", uint32(w), ctxErr)
+		})
 	})
 }
 
@@ -546,28 +547,21 @@ func Iconify(ctx context.Context, display string, win Window) error {
 // and the input hint of WM_HINTS false, keeping the hints the toolkit set.
 // Call it before the window is mapped.
 func NoFocusOnMap(ctx context.Context, display string, win Window) error {
-	c, err := dial(display)
-	if err != nil {
-		return err
-	}
-	defer c.close()
-	w := xproto.Window(win)
-	if err := c.exists(w); err != nil {
-		return err
-	}
-	if err := c.setCardinals(w, "_NET_WM_USER_TIME", "CARDINAL", []uint32{0}); err != nil {
-		return err
-	}
-	hints, err := c.cardinals(w, "WM_HINTS")
-	if err != nil {
-		return err
-	}
-	if len(hints) < 9 {
-		hints = append(hints, make([]uint32, 9-len(hints))...)
-	}
-	hints[0] |= inputHint
-	hints[1] = 0
-	return c.setCardinals(w, "WM_HINTS", "WM_HINTS", hints)
+	return onWindow(display, win, func(c *conn, w xproto.Window) error {
+		if err := c.setCardinals(w, "_NET_WM_USER_TIME", "CARDINAL", []uint32{0}); err != nil {
+			return err
+		}
+		hints, err := c.cardinals(w, "WM_HINTS")
+		if err != nil {
+			return err
+		}
+		if len(hints) < 9 {
+			hints = append(hints, make([]uint32, 9-len(hints))...)
+		}
+		hints[0] |= inputHint
+		hints[1] = 0
+		return c.setCardinals(w, "WM_HINTS", "WM_HINTS", hints)
+	})
 }
 
 // Active returns the window the window manager reports active
@@ -608,35 +602,28 @@ func (c *conn) active() (Window, error) {
 // window manager (_NET_ACTIVE_WINDOW, as a pager asks, which focus-stealing
 // prevention lets through) when one runs, else directly.
 func Activate(ctx context.Context, display string, win Window) error {
-	c, err := dial(display)
-	if err != nil {
-		return err
-	}
-	defer c.close()
-	w := xproto.Window(win)
-	if err := c.exists(w); err != nil {
-		return err
-	}
-	managed, err := c.wm()
-	if err != nil {
-		return err
-	}
-	if !managed {
-		if err := xproto.SetInputFocusChecked(c.c, xproto.InputFocusParent, w, xproto.TimeCurrentTime).Check(); err != nil {
-			return fmt.Errorf("x11win: focus %#x: %w", uint32(w), err)
+	return onWindow(display, win, func(c *conn, w xproto.Window) error {
+		managed, err := c.wm()
+		if err != nil {
+			return err
 		}
-		return nil
-	}
-	const sourcePager = 2
-	if err := c.clientMessage(w, "_NET_ACTIVE_WINDOW", sourcePager, xproto.TimeCurrentTime, 0); err != nil {
-		return err
-	}
-	var a Window
-	return until(ctx, func() (bool, error) {
-		var err error
-		a, err = c.active()
-		return a == win, err
-	}, func(ctxErr error) error {
-		return fmt.Errorf("x11win: activate %#x: %#x is active: %w", uint32(w), uint32(a), ctxErr)
+		if !managed {
+			if err := xproto.SetInputFocusChecked(c.c, xproto.InputFocusParent, w, xproto.TimeCurrentTime).Check(); err != nil {
+				return fmt.Errorf("x11win: focus %#x: %w", uint32(w), err)
+			}
+			return nil
+		}
+		const sourcePager = 2
+		if err := c.clientMessage(w, "_NET_ACTIVE_WINDOW", sourcePager, xproto.TimeCurrentTime, 0); err != nil {
+			return err
+		}
+		var a Window
+		return until(ctx, func() (bool, error) {
+			var err error
+			a, err = c.active()
+			return a == win, err
+		}, func(ctxErr error) error {
+			return fmt.Errorf("x11win: activate %#x: %#x is active: %w", uint32(w), uint32(a), ctxErr)
+		})
 	})
 }
