@@ -84,6 +84,10 @@ type Config struct {
 	// MaxRecordingBytes is optional; zero means DefaultMaxRecordingBytes:
 	// the largest screen recording a rep's console may upload.
 	MaxRecordingBytes int64
+	// AlertRollover is optional; zero means hub.DefaultAlertRollover: how
+	// long the one rep a SmartBox portal in queue mode alerts has to accept
+	// before the next available rep is alerted. Negative never rolls over.
+	AlertRollover time.Duration
 	// Now is optional; zero means time.Now (tests move the clock).
 	Now func() time.Time
 	// Logger is optional; zero means slog.Default().
@@ -313,8 +317,9 @@ func (s *Server) Start(ctx context.Context) error {
 		ICE: func(sessionID, participantID string) []protocol.ICEServer {
 			return t.ICEServers(participantID, TURNLifetime)
 		},
-		Now:    s.now,
-		Logger: s.logger.With("component", "hub"),
+		Now:           s.now,
+		Logger:        s.logger.With("component", "hub"),
+		AlertRollover: s.cfg.AlertRollover,
 	})
 	addr := ln.Addr().(*net.TCPAddr)
 	host := "localhost"

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tandemhq/tandem/protocol"
 	portalmodel "github.com/tandemhq/tandem/server/portal"
@@ -200,6 +201,70 @@ func TestSmartBoxQueueMode(t *testing.T) {
 		if len(q.Waiting) != 3 {
 			b, _ := json.Marshal(q)
 			t.Errorf("queue: %s; want the three sessions", b)
+		}
+	}
+}
+
+// TestSmartBoxQueueModeRollsOver: in queue mode a session the alerted rep
+// lets pass is offered to the next available rep; once every one of them
+// has had it, all of them are alerted; an accepted session rolls over no
+// more.
+func TestSmartBoxQueueModeRollsOver(t *testing.T) {
+	h := servertest.Start(t, servertest.WithAlertRollover(300*time.Millisecond))
+	a := newAPI(t, h)
+	tok := a.login(t, "admin", admin).Token
+	h.AddRep(t, "erin", "erin-password-1", protocol.RoleRep)
+	h.AddRep(t, "finn", "finn-password-1", protocol.RoleRep)
+	erin, finn := a.login(t, "erin", "erin-password-1"), a.login(t, "finn", "finn-password-1")
+	p := createPortal(t, a, tok, "box")
+	setPortal(t, a, tok, p, func(s *portalmodel.Settings) { s.Type, s.BoxMode = portalmodel.SmartBox, portalmodel.BoxQueue })
+	r := a.do(t, "POST", "/api/v1/admin/teams", tok, map[string]any{"name": "Box", "portal_ids": []string{p.ID}, "rep_ids": []string{erin.Rep.ID, finn.Rep.ID}})
+	if r.status != http.StatusCreated {
+		t.Fatalf("team: %d %s", r.status, r.body)
+	}
+	ew, _ := mustDial(t, a, erin.Token)
+	fw, _ := mustDial(t, a, finn.Token)
+
+	var j protocol.JoinResponse
+	a.ok(t, "POST", protocol.PathPortals+"box/requests", "", protocol.PortalRequest{Question: "anyone?"}, &j)
+	sid := j.Session.ID
+	// The first alert goes to one of them: whoever reads it first.
+	first, second := ew, fw
+	e, f := ew.alerts(1), fw.alerts(2)
+	switch {
+	case len(e) == 1 && len(f) == 0:
+	case len(e) == 0 && len(f) == 1:
+		first, second = fw, ew
+	default:
+		t.Fatalf("queue mode: erin got %v, finn %v; want exactly one alert", e, f)
+	}
+	// Nobody accepts: the other is alerted, then, both having had it,
+	// both again.
+	second.expectAlert(sid)
+	first.expectAlert(sid)
+	second.expectAlert(sid)
+
+	// Once accepted, nothing more.
+	ew.send(protocol.TypeSessionAccept, 5, sid, nil)
+	for {
+		var st protocol.SessionInfo
+		if ew.expect(protocol.TypeSessionState, &st); st.ID == sid && st.State == protocol.StateActive {
+			break
+		}
+	}
+	time.Sleep(time.Second) // three rollover times: any further alert would be queued by now
+	if e, f := ew.alerts(3), fw.alerts(4); len(e)+len(f) != 0 {
+		t.Errorf("after the accept: erin got %v, finn %v; want no alerts", e, f)
+	}
+}
+
+// expectAlert reads frames until the session.waiting alert of sessionID.
+func (c *wsConn) expectAlert(sessionID string) {
+	c.t.Helper()
+	for {
+		env := c.expect(protocol.TypeSessionWaiting, nil)
+		if env.Session == sessionID {
+			return
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/tandemhq/tandem/server"
+	"github.com/tandemhq/tandem/server/hub"
 )
 
 func main() {
@@ -23,6 +24,7 @@ func main() {
 		relayIP   = flag.String("relay-ip", "", "`IP` TURN hands out for relayed candidates (default: the TURN listen IP, or 127.0.0.1)")
 		publicURL = flag.String("public-url", "", "base `URL` of links handed out (default: https://<listen addr>)")
 		keyLife   = flag.Duration("key-lifetime", server.DefaultKeyLifetime, "how long a session key is valid")
+		rollover  = flag.Duration("alert-rollover", hub.DefaultAlertRollover, "SmartBox queue mode: how long the alerted rep has to accept before the next rep is alerted (negative: never)")
 		certFile  = flag.String("cert", "", "TLS certificate `file` (PEM); default: generated into the data directory")
 		keyFile   = flag.String("key", "", "TLS key `file` (PEM); given together with -cert")
 		printFP   = flag.Bool("print-fingerprint", false, "print the fingerprint of the data directory's certificate (creating it if needed) and exit")
@@ -54,6 +56,7 @@ func main() {
 		PublicURL:     *publicURL,
 		AdminPassword: os.Getenv("TANDEM_ADMIN_PASSWORD"),
 		KeyLifetime:   *keyLife,
+		AlertRollover: *rollover,
 		CertFile:      *certFile,
 		KeyFile:       *keyFile,
 		Logger:        logger,

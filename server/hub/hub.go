@@ -82,6 +82,11 @@ type Config struct {
 	// (from its configuration) to the interval the hub re-sends its
 	// waiting customer's status at; zero means unchanged. Tests shorten it.
 	OnHoldInterval func(configured time.Duration) time.Duration
+	// AlertRollover is optional: in queue mode, how long the one rep
+	// alerted has to accept a waiting session before the next available
+	// rep is alerted. Zero means DefaultAlertRollover; negative never
+	// rolls over.
+	AlertRollover time.Duration
 }
 
 // Hub routes signaling between the connected clients.
@@ -91,6 +96,8 @@ type Hub struct {
 	now    func() time.Time
 	logger *slog.Logger
 	onHold func(time.Duration) time.Duration
+	// rollover is Config.AlertRollover; zero or less never rolls over.
+	rollover time.Duration
 
 	// ctx is the hub's lifetime: Close cancels it, which ends every connection.
 	ctx    context.Context
@@ -114,6 +121,9 @@ type Hub struct {
 	// queue-mode alert the rep received (round robin).
 	lastAlert map[string]uint64
 	alertSeq  uint64
+	// offers are the waiting sessions of queue-mode portals being
+	// offered one rep at a time, by session ID.
+	offers map[string]*offer
 }
 
 // New returns a hub. It panics if cfg.Store or cfg.ICE is nil (a programming error).
@@ -127,8 +137,13 @@ func New(cfg Config) *Hub {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.AlertRollover == 0 {
+		cfg.AlertRollover = DefaultAlertRollover
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Hub{
+		rollover:  cfg.AlertRollover,
+		offers:    make(map[string]*offer),
 		store:     cfg.Store,
 		ice:       cfg.ICE,
 		now:       cfg.Now,
@@ -148,6 +163,10 @@ func New(cfg Config) *Hub {
 func (h *Hub) Close() error {
 	h.mu.Lock()
 	h.closed = true
+	for id, o := range h.offers {
+		o.timer.Stop()
+		delete(h.offers, id)
+	}
 	h.mu.Unlock()
 	h.cancel()
 	h.wg.Wait()
@@ -496,6 +515,19 @@ func Waiting(ctx context.Context, st store.Store, queueIDs []string) (protocol.Q
 // Then every subscribed customer waiting in the queue hears its new
 // status.
 func (h *Hub) queueChanged(ctx context.Context, queueID string, arrived *protocol.SessionInfo) {
+	available := h.availableFor(ctx, queueID, true)
+	if arrived != nil {
+		for _, repID := range h.alertees(ctx, arrived, available) {
+			h.sendAll(repID, protocol.TypeSessionWaiting, arrived.ID, *arrived)
+		}
+	}
+	h.pushQueue(ctx, queueID)
+}
+
+// availableFor returns the connected reps serving queueID who are
+// available, sorted; with send, every connected rep serving it is sent
+// its queue on the way.
+func (h *Hub) availableFor(ctx context.Context, queueID string, send bool) []string {
 	var available []string
 	reps := h.connectedReps()
 	slices.Sort(reps)
@@ -508,22 +540,19 @@ func (h *Hub) queueChanged(ctx context.Context, queueID string, arrived *protoco
 		if !slices.ContainsFunc(qs, func(q store.Queue) bool { return q.ID == queueID }) {
 			continue
 		}
-		q, err := h.queueOf(ctx, repID)
-		if err != nil {
-			h.logger.Warn("queue for rep", "rep", repID, "err", err)
-			continue
+		if send {
+			q, err := h.queueOf(ctx, repID)
+			if err != nil {
+				h.logger.Warn("queue for rep", "rep", repID, "err", err)
+				continue
+			}
+			h.sendAll(repID, protocol.TypeQueue, "", q)
 		}
-		h.sendAll(repID, protocol.TypeQueue, "", q)
 		if h.Status(repID) == protocol.RepStatusAvailable {
 			available = append(available, repID)
 		}
 	}
-	if arrived != nil {
-		for _, repID := range h.alertees(ctx, arrived.Portal, available) {
-			h.sendAll(repID, protocol.TypeSessionWaiting, arrived.ID, *arrived)
-		}
-	}
-	h.pushQueue(ctx, queueID)
+	return available
 }
 
 // SessionCreated is called by the HTTP layer after a customer joined (a

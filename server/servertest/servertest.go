@@ -42,6 +42,12 @@ func WithRelayIP(ip string) Option { return func(c *server.Config) { c.RelayIP =
 // server and need it back on the same port.
 func WithAddr(addr string) Option { return func(c *server.Config) { c.Addr = addr } }
 
+// WithAlertRollover sets how long the rep alerted in queue mode has
+// before the next one is alerted.
+func WithAlertRollover(d time.Duration) Option {
+	return func(c *server.Config) { c.AlertRollover = d }
+}
+
 // WithLogger sets the server's logger; the default writes to the test's log.
 func WithLogger(l *slog.Logger) Option { return func(c *server.Config) { c.Logger = l } }
 
