@@ -3,7 +3,9 @@ package client
 import (
 	"errors"
 	"image"
+	"io"
 	"log/slog"
+	"net"
 	"os"
 	"sync"
 	"time"
@@ -229,9 +231,12 @@ func (r *RemoteScreen) receive(track *webrtc.TrackRemote) {
 		now := time.Now()
 		var frames []assembledFrame
 		switch {
-		case errors.Is(err, os.ErrDeadlineExceeded):
+		case isTimeout(err):
 			frames = asm.poll(now)
 		case err != nil:
+			if !errors.Is(err, io.EOF) {
+				r.log.Warn("screen track stopped", "err", err)
+			}
 			return
 		default:
 			r.mu.Lock()
@@ -332,6 +337,16 @@ func (r *RemoteScreen) record(img *image.YCbCr, n int, key bool, now time.Time) 
 		i++
 	}
 	r.history = r.history[i:]
+}
+
+// isTimeout reports whether a read failed only because its deadline
+// passed. Pion's SRTP stream says so in two ways: os.ErrDeadlineExceeded
+// while it waits for a packet, and its buffer's own net.Error when the
+// deadline passes between a packet being announced and read (rare, but
+// common enough under load to have stopped a rep's screen for good).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // sendPLI asks the sender for a keyframe, at most every pliInterval

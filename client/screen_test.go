@@ -168,7 +168,7 @@ func waitSharp(t *testing.T, s *sharing, want *image.YCbCr, minDB float64) clien
 				return f
 			}
 		case <-deadline:
-			t.Fatalf("no picture of %v at %.0f dB within %v; best %.1f dB", want.Rect.Size(), minDB, limit, best)
+			t.Fatalf("no picture of %v at %.0f dB within %v; best %.1f dB; %+v", want.Rect.Size(), minDB, limit, best, s.screen.Stats())
 		}
 	}
 }
