@@ -45,6 +45,10 @@ type Config struct {
 	Logger *slog.Logger
 	// RelayOnly forces ICE through the server's TURN relay.
 	RelayOnly bool
+	// Portal is the slug of the support site a customer's session code
+	// was typed into (the join data's portal); optional. The server then
+	// refuses a code that is not one of that site's.
+	Portal string
 	// VideoCodecs lists the screen codecs this side offers or accepts,
 	// best first; nil means all this build supports (VP9, then VP8).
 	VideoCodecs []codec.Codec

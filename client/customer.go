@@ -33,7 +33,7 @@ func Join(ctx context.Context, cfg Config, code, name string) (*Customer, error)
 	if err != nil {
 		return nil, err
 	}
-	req := protocol.JoinRequest{Code: code, Name: name}
+	req := protocol.JoinRequest{Code: code, Name: name, Portal: cfg.Portal}
 	if err := req.Validate(); err != nil {
 		return nil, fmt.Errorf("join: %w", err)
 	}

@@ -50,7 +50,14 @@ type JoinRequest struct {
 	Code string `json:"code"`
 	// Name is the customer's name as the rep will see it; optional.
 	Name string `json:"name,omitempty"`
+	// Portal is the slug of the support site the code was typed into;
+	// optional. With it the code must be one of that site's (its rep
+	// serves the site), and the session takes the site's configuration.
+	Portal string `json:"portal,omitempty"`
 }
+
+// MaxPortalSlugBytes is the longest portal slug.
+const MaxPortalSlugBytes = 63
 
 // Validate checks a join request; it normalises the code by dropping
 // spaces and dashes.
@@ -59,7 +66,22 @@ func (j *JoinRequest) Validate() error {
 	if err := ValidateCode(j.Code); err != nil {
 		return err
 	}
+	if err := ValidatePortalSlug(j.Portal); err != nil {
+		return err
+	}
 	return ValidateText("name", j.Name, MaxNameRunes, false)
+}
+
+// ValidatePortalSlug checks the form of an optional portal slug: at most
+// MaxPortalSlugBytes of lowercase letters, digits and dashes.
+func ValidatePortalSlug(slug string) error {
+	bad := strings.ContainsFunc(slug, func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-'
+	})
+	if len(slug) > MaxPortalSlugBytes || bad {
+		return fmt.Errorf("%w: portal %.70q is not a portal's name in its URL", ErrBadData, slug)
+	}
+	return nil
 }
 
 // JoinResponse admits a customer to a session.

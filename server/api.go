@@ -329,19 +329,29 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) error {
 		s.joinSource.Fail(src, now)
 		return apiErr(http.StatusBadRequest, protocol.CodeBadData, strings.TrimPrefix(err.Error(), protocol.ErrBadData.Error()+": "))
 	}
+	var site *store.Portal
+	if req.Portal != "" {
+		pt, err := s.codePortal(r.Context(), req.Code, req.Portal, now)
+		if ae := (*apiError)(nil); errors.As(err, &ae) {
+			s.joinSource.Fail(src, now)
+			s.logger.Info("join refused", "portal", req.Portal, "source", src, "reason", ae.body.Message)
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		site = &pt
+	}
 	k, err := s.store.UseKey(r.Context(), req.Code, now)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
+	if ae := keyRefusal(err); ae != nil {
 		s.joinSource.Fail(src, now)
-		return apiErr(http.StatusNotFound, protocol.CodeNotFound, "no session key has this code; check the digits with your representative")
-	case errors.Is(err, store.ErrUsed):
-		s.joinSource.Fail(src, now)
-		return apiErr(http.StatusGone, protocol.CodeNotFound, "this code has been used already; ask your representative for a new one")
-	case errors.Is(err, store.ErrExpired):
-		s.joinSource.Fail(src, now)
-		return apiErr(http.StatusGone, protocol.CodeNotFound, "this code has expired; ask your representative for a new one")
-	case err != nil:
+		return ae
+	}
+	if err != nil {
 		return err
+	}
+	if site != nil {
+		k.PortalID = site.ID
 	}
 	q, err := s.store.PersonalQueue(r.Context(), k.RepID)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -163,7 +164,7 @@ func (s *Server) handleTicketDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if goos == "" {
-		s.renderChooser(w, "", PathDownloadTicket+nonce)
+		s.renderChooser(w, "", PathDownloadTicket+nonce, nil)
 		return
 	}
 	path, err := s.clientBinary(goos, arch)
@@ -222,13 +223,24 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if goos == "" {
-		s.renderChooser(w, protocol.FormatCode(code), PathDownload+code)
-		return
-	}
-	name := strings.TrimSpace(r.URL.Query().Get("name"))
+	q := r.URL.Query()
+	name, slug := strings.TrimSpace(q.Get("name")), q.Get("portal")
 	if protocol.ValidateText("name", name, protocol.MaxNameRunes, false) != nil || strings.ContainsFunc(name, unicode.IsControl) {
 		s.render(w, http.StatusBadRequest, portalPage{Typed: code, Error: "Your name can have at most 80 characters and no special control characters."})
+		return
+	}
+	if protocol.ValidatePortalSlug(slug) != nil {
+		s.render(w, http.StatusBadRequest, portalPage{Typed: code, Error: "This download link names no support site of ours. Please type your code on the support site again."})
+		return
+	}
+	if goos == "" {
+		keep := url.Values{}
+		for k, v := range map[string]string{"name": name, "portal": slug} {
+			if v != "" {
+				keep.Set(k, v)
+			}
+		}
+		s.renderChooser(w, protocol.FormatCode(code), PathDownload+code, keep)
 		return
 	}
 	path, err := s.clientBinary(goos, arch)
@@ -237,7 +249,7 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusNotFound, portalPage{Typed: code, Error: "The support program for your computer is not available on this server. Please tell your representative."})
 		return
 	}
-	if err := s.serveClient(w, r, path, goos, joindata.Data{Server: s.publicURL(), Code: code, Name: name}); err != nil {
+	if err := s.serveClient(w, r, path, goos, joindata.Data{Server: s.publicURL(), Code: code, Name: name, Portal: slug}); err != nil {
 		s.logger.Error("customer client download", "os", goos, "arch", arch, "file", path, "err", err)
 		http.Error(w, "the support program could not be prepared; please tell your representative", http.StatusInternalServerError)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"net/url"
 )
 
 // downloadChooser asks which system the support program is for, when the
@@ -30,9 +31,8 @@ li a { display: inline-block; margin: .4rem 0; font-size: 1.2rem; }
 <p class="code" id="code">{{.Formatted}}</p>{{else}}<p id="queued">You are in the queue for help.</p>{{end}}
 <p>Which computer are you using?</p>
 <ul id="systems">
-<li><a href="{{.Base}}?os=windows">Windows</a></li>
-<li><a href="{{.Base}}?os=darwin">Mac</a></li>
-<li><a href="{{.Base}}?os=linux">Linux</a></li>
+{{range .Systems}}<li><a href="{{.URL}}">{{.Name}}</a></li>
+{{end}}
 </ul>
 <p class="note">Run the program once it has downloaded. It connects you to your representative by itself; you do not need to type anything.</p>
 </main>
@@ -44,16 +44,28 @@ li a { display: inline-block; margin: .4rem 0; font-size: 1.2rem; }
 type chooserPage struct {
 	// Formatted is the session code, grouped; "" for a queue ticket.
 	Formatted string
-	// Base is the download's path, to which ?os= is added.
-	Base string
+	// Systems are the downloads to choose from.
+	Systems []chooserLink
 }
 
+// chooserLink is one system's download.
+type chooserLink struct{ Name, URL string }
+
 // renderChooser writes the page that lets the customer pick a system for
-// the download at base: of a session code (formatted) or, with formatted
-// "", of a queue ticket.
-func (s *Server) renderChooser(w http.ResponseWriter, formatted, base string) {
+// the download at base with the query q (whose os it sets): of a session
+// code (formatted) or, with formatted "", of a queue ticket.
+func (s *Server) renderChooser(w http.ResponseWriter, formatted, base string, q url.Values) {
+	page := chooserPage{Formatted: formatted}
+	for _, sys := range []struct{ name, os string }{{"Windows", "windows"}, {"Mac", "darwin"}, {"Linux", "linux"}} {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		v.Set("os", sys.os)
+		page.Systems = append(page.Systems, chooserLink{Name: sys.name, URL: base + "?" + v.Encode()})
+	}
 	var buf bytes.Buffer
-	if err := downloadChooser.Execute(&buf, chooserPage{Formatted: formatted, Base: base}); err != nil {
+	if err := downloadChooser.Execute(&buf, page); err != nil {
 		s.logger.Error("render download chooser", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

@@ -58,6 +58,9 @@ type portalPage struct {
 	// TicketURL is set once a portal's form put the customer in a queue:
 	// the download of the support program that joins it.
 	TicketURL string
+	// Download is set with Code: the download of the support program
+	// that joins with it (from the site the code was typed into).
+	Download string
 }
 
 // pageHeaders are the security headers of every page.
@@ -248,13 +251,16 @@ func (s *Server) handlePortalPost(w http.ResponseWriter, r *http.Request) {
 		case err == nil && takesRequests(pt.Settings.Type):
 			s.requestForm(w, r, pt, "/")
 			return
-		case err != nil && !errors.Is(err, store.ErrNotFound):
+		case err == nil:
+			s.codeForm(w, r, &pt, "/")
+			return
+		case !errors.Is(err, store.ErrNotFound):
 			s.logger.Error("portal by host", "host", host, "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
 	}
-	s.codeForm(w, r)
+	s.codeForm(w, r, nil, "/")
 }
 
 // handlePortalSlugPost takes the form of a portal's own page at
@@ -276,7 +282,7 @@ func (s *Server) handlePortalSlugPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !takesRequests(pt.Settings.Type) {
-		s.codeForm(w, r)
+		s.codeForm(w, r, &pt, portalmodel.PathPrefix+pt.Slug+"/")
 		return
 	}
 	s.requestForm(w, r, pt, portalmodel.PathPrefix+pt.Slug+"/")
@@ -292,11 +298,29 @@ func (s *Server) refuseCrossSite(w http.ResponseWriter, r *http.Request) {
 }
 
 // codeForm shows how to connect with a typed code. It does not spend the
-// key: only the customer program's join does.
-func (s *Server) codeForm(w http.ResponseWriter, r *http.Request) {
+// key: only the customer program's join does. On the global code page
+// (pt nil) any well-formed code is shown without looking it up, so the
+// page tells nobody whether a code exists; on a portal's own page
+// (SmartPin, at action) the code must be one of that site's, which is
+// checked under the join's rate limit, and the program downloaded then
+// joins through that site.
+func (s *Server) codeForm(w http.ResponseWriter, r *http.Request, pt *store.Portal, action string) {
+	page := func(p portalPage) portalPage { return p }
+	if pt != nil {
+		pi, err := s.portalInfo(r, *pt, action)
+		if err != nil {
+			s.logger.Error("portal page", "portal", pt.ID, "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		page = func(p portalPage) portalPage {
+			p.Portal = pi
+			return p
+		}
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, protocol.MaxRequestBytes)
 	if err := r.ParseForm(); err != nil {
-		s.render(w, http.StatusBadRequest, portalPage{Error: "The form could not be read. Please try again."})
+		s.render(w, http.StatusBadRequest, page(portalPage{Error: "The form could not be read. Please try again."}))
 		return
 	}
 	req := protocol.JoinRequest{Code: r.PostFormValue("code"), Name: strings.TrimSpace(r.PostFormValue("name"))}
@@ -306,10 +330,33 @@ func (s *Server) codeForm(w http.ResponseWriter, r *http.Request) {
 		if protocol.ValidateCode(protocol.NormalizeCode(req.Code)) == nil {
 			msg = "Your name can have at most 80 characters and no special control characters."
 		}
-		s.render(w, http.StatusBadRequest, portalPage{Typed: typed, Name: r.PostFormValue("name"), Error: msg})
+		s.render(w, http.StatusBadRequest, page(portalPage{Typed: typed, Name: r.PostFormValue("name"), Error: msg}))
 		return
 	}
-	s.render(w, http.StatusOK, s.keyPage(req.Code, req.Name))
+	if pt == nil {
+		s.render(w, http.StatusOK, s.keyPage(req.Code, req.Name, ""))
+		return
+	}
+	now, src := s.now(), sourceIP(r)
+	if ok, wait := s.joinSource.Allow(src, now); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+1)))
+		s.logger.Info("portal code refused: rate limited", "portal", pt.Slug, "source", src)
+		s.render(w, http.StatusTooManyRequests, page(portalPage{Typed: typed, Name: req.Name, Error: "Too many wrong codes were typed on this computer. Please wait a few minutes and try again."}))
+		return
+	}
+	if _, err := s.codePortal(r.Context(), req.Code, pt.Slug, now); err != nil {
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			s.logger.Error("portal code", "portal", pt.Slug, "err", err)
+			s.render(w, http.StatusInternalServerError, page(portalPage{Typed: typed, Name: req.Name, Error: "Something went wrong on our side. Please try again in a moment."}))
+			return
+		}
+		s.joinSource.Fail(src, now)
+		s.logger.Info("portal code refused", "portal", pt.Slug, "source", src, "reason", ae.body.Message)
+		s.render(w, ae.status, page(portalPage{Typed: typed, Name: req.Name, Error: sentence(ae.body.Message)}))
+		return
+	}
+	s.render(w, http.StatusOK, page(s.keyPage(req.Code, req.Name, pt.Slug)))
 }
 
 // requestForm takes a customer's request from the form of a SmartButton,
@@ -428,12 +475,24 @@ func (s *Server) handleKeyPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusNotFound, portalPage{Error: "This link does not hold a valid session code. Please type the 9-digit code your representative gave you."})
 		return
 	}
-	s.render(w, http.StatusOK, s.keyPage(code, ""))
+	s.render(w, http.StatusOK, s.keyPage(code, "", ""))
 }
 
-// keyPage is the page of a well-formed code.
-func (s *Server) keyPage(code, name string) portalPage {
-	return portalPage{Code: code, Formatted: protocol.FormatCode(code), URL: s.keyURL(code), Name: name}
+// keyPage is the page of a well-formed code; slug names the support
+// site it was typed into, if any.
+func (s *Server) keyPage(code, name, slug string) portalPage {
+	q := url.Values{}
+	if name != "" {
+		q.Set("name", name)
+	}
+	if slug != "" {
+		q.Set("portal", slug)
+	}
+	dl := PathDownload + code
+	if len(q) > 0 {
+		dl += "?" + q.Encode()
+	}
+	return portalPage{Code: code, Formatted: protocol.FormatCode(code), URL: s.keyURL(code), Name: name, Download: dl}
 }
 
 // sameOrigin reports whether a form post comes from this server's own

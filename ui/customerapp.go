@@ -190,7 +190,7 @@ func NewCustomerWindow(a fyne.App, opts CustomerOptions) fyne.Window {
 			name = d.Name
 		}
 		c.connecting()
-		c.join(client.Config{Server: d.Server, Fingerprint: d.Fingerprint()}, d.Code, name)
+		c.join(client.Config{Server: d.Server, Fingerprint: d.Fingerprint(), Portal: d.Portal}, d.Code, name)
 	case d != nil:
 		// A portal's form put the customer in a queue already: the ticket
 		// takes that place up.

@@ -292,6 +292,23 @@ func (s *SQLite) CreateKey(ctx context.Context, k Key) error {
 	return nil
 }
 
+// KeyByCode reads a key without spending it; [ErrNotFound] if there is
+// none with code.
+func (s *SQLite) KeyByCode(ctx context.Context, code string) (Key, error) {
+	var (
+		k                       Key
+		portal                  sql.NullString
+		created, expires, spent sql.NullInt64
+	)
+	err := s.r.QueryRowContext(ctx, "SELECT code, rep_id, portal_id, created, expires, used FROM keys WHERE code = ?", code).
+		Scan(&k.Code, &k.RepID, &portal, &created, &expires, &spent)
+	if err != nil {
+		return Key{}, fmt.Errorf("key %s: %w", code, notFound(err))
+	}
+	k.PortalID, k.Created, k.Expires, k.Used = portal.String, fromNanos(created), fromNanos(expires), fromNanos(spent)
+	return k, nil
+}
+
 // UseKey spends a key atomically: the first caller gets it, marked used at
 // now; later callers get [ErrUsed]; a key whose Expires is at or before now
 // gives [ErrExpired]; an unknown code [ErrNotFound]. A spent key gives

@@ -50,6 +50,8 @@ type Store interface {
 	// at now; later callers get [ErrUsed]; an expired key gives [ErrExpired];
 	// an unknown code [ErrNotFound].
 	UseKey(ctx context.Context, code string, now time.Time) (Key, error)
+	// KeyByCode reads a key without spending it; [ErrNotFound] if none.
+	KeyByCode(ctx context.Context, code string) (Key, error)
 
 	// CreatePortal adds a portal, normalised and validated (zero Settings
 	// mean portal.DefaultSettings); [ErrConflict] if the slug or host is
