@@ -29,4 +29,10 @@ var (
 	// ErrElevationUnavailable is returned when this machine offers no way to
 	// elevate (no pkexec and no sudo, for example).
 	ErrElevationUnavailable = errors.New("no elevation mechanism available")
+
+	// ErrServiceUnavailable is returned by [ServiceManager.Probe] and the
+	// other service operations when services cannot be installed here:
+	// the system's service manager does not run, or the process lacks the
+	// administrative rights to install one.
+	ErrServiceUnavailable = errors.New("cannot install a service here")
 )
