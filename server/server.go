@@ -320,7 +320,13 @@ func (s *Server) Start(ctx context.Context) error {
 		Now:           s.now,
 		Logger:        s.logger.With("component", "hub"),
 		AlertRollover: s.cfg.AlertRollover,
+		// A portal's download link is the longest a new customer may
+		// take to connect at all.
+		FirstConnectGrace: s.ticketLifetime(),
 	})
+	if err := s.hub.WatchWaiting(ctx); err != nil {
+		s.logger.Warn("watch the waiting sessions' customers", "err", err)
+	}
 	addr := ln.Addr().(*net.TCPAddr)
 	host := "localhost"
 	if !addr.IP.IsUnspecified() {

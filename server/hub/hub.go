@@ -87,6 +87,15 @@ type Config struct {
 	// rep is alerted. Zero means DefaultAlertRollover; negative never
 	// rolls over.
 	AlertRollover time.Duration
+	// FirstConnectGrace is optional; zero means DefaultFirstConnectGrace:
+	// how long a new waiting session's customer has to connect at all
+	// before the session's reconnect time starts counting towards ending
+	// it as abandoned.
+	FirstConnectGrace time.Duration
+	// AbandonAfter is optional: it maps how long a waiting customer may be
+	// away (reconnect time, plus the grace for one who never connected)
+	// to the time the hub waits; zero means unchanged. Tests shorten it.
+	AbandonAfter func(time.Duration) time.Duration
 }
 
 // Hub routes signaling between the connected clients.
@@ -97,7 +106,9 @@ type Hub struct {
 	logger *slog.Logger
 	onHold func(time.Duration) time.Duration
 	// rollover is Config.AlertRollover; zero or less never rolls over.
-	rollover time.Duration
+	rollover     time.Duration
+	firstGrace   time.Duration
+	abandonAfter func(time.Duration) time.Duration
 
 	// ctx is the hub's lifetime: Close cancels it, which ends every connection.
 	ctx    context.Context
@@ -124,6 +135,9 @@ type Hub struct {
 	// offers are the waiting sessions of queue-mode portals being
 	// offered one rep at a time, by session ID.
 	offers map[string]*offer
+	// absent are the timers that end a waiting session whose customer
+	// stays away, by the customer's participant ID.
+	absent map[string]*time.Timer
 }
 
 // New returns a hub. It panics if cfg.Store or cfg.ICE is nil (a programming error).
@@ -140,9 +154,15 @@ func New(cfg Config) *Hub {
 	if cfg.AlertRollover == 0 {
 		cfg.AlertRollover = DefaultAlertRollover
 	}
+	if cfg.FirstConnectGrace <= 0 {
+		cfg.FirstConnectGrace = DefaultFirstConnectGrace
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Hub{
-		rollover:  cfg.AlertRollover,
+		rollover:     cfg.AlertRollover,
+		firstGrace:   cfg.FirstConnectGrace,
+		abandonAfter: cfg.AbandonAfter,
+		absent:       make(map[string]*time.Timer),
 		offers:    make(map[string]*offer),
 		store:     cfg.Store,
 		ice:       cfg.ICE,
@@ -166,6 +186,10 @@ func (h *Hub) Close() error {
 	for id, o := range h.offers {
 		o.timer.Stop()
 		delete(h.offers, id)
+	}
+	for pid, t := range h.absent {
+		t.Stop()
+		delete(h.absent, pid)
 	}
 	h.mu.Unlock()
 	h.cancel()
@@ -212,7 +236,13 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, id Identity) error 
 		return err
 	}
 	h.add(c)
-	defer h.remove(c)
+	defer func() {
+		if h.remove(c) && !id.isRep() {
+			// The customer's last connection: a waiting session is
+			// ended if they stay away.
+			h.watchAbsence(h.ctx, id.SessionID, c.pid, 0)
+		}
+	}()
 	c.log.Info("signaling connected")
 	if err := h.resume(cctx, c); err != nil {
 		c.log.Warn("resume sessions", "err", err)
@@ -247,16 +277,18 @@ func (h *Hub) add(c *conn) {
 	h.conns[c.pid] = append(h.conns[c.pid], c)
 }
 
-// remove forgets a connection.
-func (h *Hub) remove(c *conn) {
+// remove forgets a connection; it reports whether it was the
+// participant's last.
+func (h *Hub) remove(c *conn) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	cs := slices.DeleteFunc(h.conns[c.pid], func(x *conn) bool { return x == c })
 	if len(cs) == 0 {
 		delete(h.conns, c.pid)
-	} else {
-		h.conns[c.pid] = cs
+		return true
 	}
+	h.conns[c.pid] = cs
+	return false
 }
 
 // connsOf returns a participant's connections, oldest first.
@@ -566,6 +598,11 @@ func (h *Hub) SessionCreated(ctx context.Context, sessionID string) {
 	}
 	si := info(s, ps)
 	h.queueChanged(ctx, s.QueueID, &si)
+	for _, p := range present(ps) {
+		if p.Role == protocol.RoleCustomer && len(h.connsOf(p.ID)) == 0 {
+			h.watchAbsence(ctx, s.ID, p.ID, h.firstGrace)
+		}
+	}
 }
 
 // Status returns a rep's availability; a rep who never said is available.
