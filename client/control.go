@@ -177,7 +177,7 @@ func (s *Session) handleControl(p *Peer, data []byte, isString bool) bool {
 		s.handleInput(p, data)
 		return true
 	}
-	if s.handleElevation(p, data) || s.handleAnnotation(p, data) {
+	if s.handleElevation(p, data) || s.handleService(p, data) || s.handleAnnotation(p, data) {
 		return true
 	}
 	var m controlMsg

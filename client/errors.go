@@ -24,6 +24,10 @@ var (
 	// outcome or reason that cannot be sent; received elevation messages
 	// that are refused are logged with it.
 	ErrBadElevation = errors.New("client: bad elevation message")
+	// ErrBadService is returned by [Session.AnswerService] for an outcome
+	// or reason that cannot be sent; received service messages that are
+	// refused are logged with it.
+	ErrBadService = errors.New("client: bad service message")
 	// ErrNotCustomer is returned by what only a customer's session can do
 	// (answer elevation requests, hand the session over), called on a rep's.
 	ErrNotCustomer = errors.New("client: not the customer's session")
