@@ -51,22 +51,32 @@ func (h *Hub) watchAbsence(ctx context.Context, sessionID, pid string, extra tim
 	h.absent[pid] = time.AfterFunc(after, func() { h.abandon(sessionID, pid) })
 }
 
+// timerStart begins a timer's work: it runs ok under h.mu and, when the
+// hub is open and ok says so, counts the work in h.wg (Close waits for
+// it) and reports true; the caller then defers h.wg.Done.
+func (h *Hub) timerStart(ok func() bool) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed || !ok() {
+		return false
+	}
+	h.wg.Add(1)
+	return true
+}
+
 // defaultReconnect is the reconnect time of a session whose configuration
 // cannot be read.
 const defaultReconnect = 2 * time.Minute
 
 // abandon ends a waiting session whose customer stayed away.
 func (h *Hub) abandon(sessionID, pid string) {
-	h.mu.Lock()
-	delete(h.absent, pid)
-	if h.closed || len(h.conns[pid]) > 0 {
-		h.mu.Unlock()
+	if !h.timerStart(func() bool {
+		delete(h.absent, pid)
+		return len(h.conns[pid]) == 0
+	}) {
 		return
 	}
-	h.wg.Add(1)
-	h.mu.Unlock()
 	defer h.wg.Done()
-
 	ctx := h.ctx
 	s, ps, err := h.load(ctx, sessionID)
 	if err != nil || s.State != protocol.StateWaiting {

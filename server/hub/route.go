@@ -69,16 +69,11 @@ func (h *Hub) pickLocked(candidates []string, o *offer) string {
 // been, it is alerted to all of them (better every rep alerted than a
 // customer forgotten).
 func (h *Hub) rollOver(sessionID string) {
-	h.mu.Lock()
-	o := h.offers[sessionID]
-	if h.closed || o == nil {
-		h.mu.Unlock()
+	var o *offer
+	if !h.timerStart(func() bool { o = h.offers[sessionID]; return o != nil }) {
 		return
 	}
-	h.wg.Add(1)
-	h.mu.Unlock()
 	defer h.wg.Done()
-
 	ctx := h.ctx
 	s, ps, err := h.load(ctx, sessionID)
 	if err != nil || s.State != protocol.StateWaiting {
