@@ -26,7 +26,10 @@ type ScreenPanel struct {
 	CtrlAltDel *widget.Button
 	TypeClip   *widget.Button
 	FullScreen *widget.Button
-	Content    fyne.CanvasObject
+	// Service is the "Run as a service" button, nil until added (see
+	// ShowService).
+	Service *widget.Button
+	Content fyne.CanvasObject
 
 	tools *fyne.Container
 

@@ -478,6 +478,10 @@ func (r *repApp) openSession(s *client.Session) {
 				r.controlChanged(v, e)
 			case client.ElevationChanged:
 				v.Chat.Notice(ElevationNotice(e))
+			case client.ServiceChanged:
+				v.Chat.Notice(ServiceNotice(e))
+			case client.ServiceAllowed:
+				v.screen.ShowService(e.Allowed)
 			case client.SessionEnded:
 				v.Ended(e.Ended.Reason)
 			}

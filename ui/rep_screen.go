@@ -20,9 +20,11 @@ func (r *repApp) watchScreen(s *client.Session, v *SessionView) {
 		// stops its recording and uploads it.
 		streaming := struct{ stop func() }{func() {}}
 		recording := func(context.Context) error { return nil }
+		var repScreen repScreenSlot // "Show my screen" (console_repshare.go)
 		defer func() {
 			streaming.stop()
 			r.uploadRecording(recording)
+			repScreen.close()
 		}()
 		tick := time.NewTicker(200 * time.Millisecond)
 		defer tick.Stop()
@@ -69,6 +71,11 @@ func (r *repApp) watchScreen(s *client.Session, v *SessionView) {
 				// runs fyne.Do on the caller's goroutine).
 				panel.View.do = func(f func()) { r.goWait(func() { r.do(f) }) }
 				panel.AddTool(NewElevationButton(func() *client.Peer { return customerPeer(s) }, v.Chat.Notice))
+				panel.Service = NewServiceButton(func() *client.Peer { return customerPeer(s) }, v.Chat.Notice)
+				panel.AddTool(panel.Service)
+				if err := QueryServiceAllowed(peer); err != nil {
+					r.log.Debug("service query not sent", "err", err)
+				}
 				ann := NewAnnotator(func(a client.Annotation) error {
 					p := customerPeer(s)
 					if p == nil {
@@ -77,6 +84,7 @@ func (r *repApp) watchScreen(s *client.Session, v *SessionView) {
 					return p.Annotate(a)
 				}, func(err error) { v.Chat.Notice("Annotation not sent: " + friendly(err)) })
 				panel.AddTool(ann.Controls())
+				panel.AddTool(r.repScreenTool(&repScreen, s, v).Controls())
 				panel.View.SetAnnotator(ann)
 				v.SetScreen(panel.Content)
 				v.screen = panel
