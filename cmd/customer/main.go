@@ -1,7 +1,8 @@
 // Command tandem-customer is the customer client. Downloaded from a
 // portal, it carries signed join data after its executable and connects
 // at once; -join takes a key link for development, and -resume takes a
-// session over when the client relaunched itself elevated (elevate.go).
+// session over when the client relaunched itself elevated (elevate.go) or
+// as a service, which -service names (service.go).
 package main
 
 import (
@@ -29,6 +30,7 @@ func main() {
 	name := flag.String("name", "", "the name the representative sees")
 	logLevel := flag.String("log-level", "info", "debug, info, warn or error")
 	resume := flag.String("resume", "", "take a session over from this hand-off file (written by the client relaunching itself elevated); the file is removed once connected")
+	service := flag.String("service", "", "the name of the service this process runs as (with -resume; set by the client that installed it, service.go)")
 	flag.Parse()
 
 	var level slog.Level
@@ -50,11 +52,16 @@ func main() {
 	}
 	sh := &screenShare{display: os.Getenv("DISPLAY"), log: logger}
 	el := newElevator(&host.Host{Display: os.Getenv("DISPLAY")}, logger.With("component", "elevation"), *resume != "", []string{"-log-level", *logLevel})
+	if *service != "" && (*resume == "" || host.ValidateServiceName(*service) != nil) {
+		fmt.Fprintln(os.Stderr, "tandem-customer: -service needs -resume and a valid service name")
+		os.Exit(2)
+	}
+	sv := newServicer(&host.ServiceManager{}, logger.With("component", "service"), *service, os.Getenv("DISPLAY"), []string{"-log-level", *logLevel})
 	opts := ui.CustomerOptions{JoinURL: *join, Name: *name, Lang: lang, Share: sh.share, Apps: sh, SystemInfo: systemInfo,
 		Indicator: supportedIndicator(os.Getenv("DISPLAY"), logger),
 		Prompter:  &ui.Prompter{},
 		Display:   os.Getenv("DISPLAY"),
-		Minimize:  minimizer(os.Getenv("DISPLAY"), activeWindow(os.Getenv("DISPLAY")), logger), Hold: el.wrapHold(hold(logger)), Logger: logger}
+		Minimize:  minimizer(os.Getenv("DISPLAY"), activeWindow(os.Getenv("DISPLAY")), logger), Hold: sv.wrapHold(el.wrapHold(hold(logger))), Logger: logger}
 	if exe, err := os.Executable(); err == nil {
 		d, err := joindata.ReadFile(exe, time.Now())
 		switch {
@@ -80,6 +87,7 @@ func main() {
 		w = ui.NewCustomerWindow(a, opts)
 	}
 	el.setAsk(opts.Prompter.AskElevation)
+	sv.setAsk(opts.Prompter.AskService)
 	w.ShowAndRun()
 }
 

@@ -147,3 +147,10 @@ func (m *Manager) Property(t testing.TB, unit, name string) string {
 	}
 	return out
 }
+
+// Log returns what the manager and its units have written so far (they
+// log to the manager's output, a file in RuntimeDir).
+func (m *Manager) Log() string {
+	b, _ := os.ReadFile(filepath.Join(m.RuntimeDir, "systemd.log"))
+	return string(b)
+}
