@@ -216,3 +216,17 @@ func (m *ServiceManager) RemoveSelf(ctx context.Context, name string) error {
 	}
 	return nil
 }
+
+// Running reports whether the service name runs: started and not yet
+// stopped (on Linux, systemd's "active", "activating", "reloading" or
+// "deactivating"). A service that is not installed does not run.
+func (m *ServiceManager) Running(ctx context.Context, name string) (bool, error) {
+	if err := ValidateServiceName(name); err != nil {
+		return false, fmt.Errorf("service state: %w", err)
+	}
+	on, err := m.running(ctx, name)
+	if err != nil {
+		return false, fmt.Errorf("service state %s: %w", name, err)
+	}
+	return on, nil
+}

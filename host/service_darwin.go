@@ -74,6 +74,14 @@ func (m *ServiceManager) uninstall(ctx context.Context, name string, stop bool) 
 	return nil
 }
 
+func (m *ServiceManager) running(ctx context.Context, name string) (bool, error) {
+	out, err := exec.CommandContext(ctx, "launchctl", "print", "system/"+name).CombinedOutput()
+	if err != nil {
+		return false, nil // not loaded
+	}
+	return strings.Contains(string(out), "state = running"), nil
+}
+
 // plistText is the launchd property list that runs spec.
 func plistText(spec ServiceSpec) string {
 	esc := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace

@@ -162,6 +162,23 @@ func (m *ServiceManager) uninstall(ctx context.Context, name string, stop bool) 
 	return errors.Join(errs...)
 }
 
+func (m *ServiceManager) running(ctx context.Context, name string) (bool, error) {
+	// is-active exits non-zero for every state but active; its output
+	// names the state either way.
+	out, err := m.systemctl(ctx, "is-active", name+".service")
+	switch state := strings.TrimSpace(string(out)); state {
+	case "active", "activating", "reloading", "deactivating":
+		return true, nil
+	case "inactive", "failed", "unknown":
+		return false, nil
+	default:
+		if err == nil {
+			err = fmt.Errorf("unexpected state %q", state)
+		}
+		return false, err
+	}
+}
+
 // systemctl runs systemctl with args (and --user for a user instance)
 // and returns its combined output; a failure names its exit and output.
 func (m *ServiceManager) systemctl(ctx context.Context, args ...string) ([]byte, error) {

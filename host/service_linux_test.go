@@ -53,9 +53,17 @@ func TestServiceManagerSystemd(t *testing.T) {
 	if got := sd.Property(t, unit, "ActiveState"); got != "inactive" {
 		t.Errorf("after Install: ActiveState %q; want inactive (nothing starts it but Start)", got)
 	}
+	running := func(want bool, when string) {
+		t.Helper()
+		if on, err := m.Running(ctx, spec.Name); err != nil || on != want {
+			t.Errorf("%s: Running: got %v, %v; want %v", when, on, err, want)
+		}
+	}
+	running(false, "after Install")
 	if err := m.Start(ctx, spec.Name); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
+	running(true, "after Start")
 	var got []byte
 	waitFor(t, "the service's output", func() bool {
 		var err error
@@ -82,6 +90,7 @@ func TestServiceManagerSystemd(t *testing.T) {
 	if got := sd.Property(t, unit, "LoadState"); got != "not-found" {
 		t.Errorf("after Uninstall: LoadState %q; want not-found", got)
 	}
+	running(false, "after Uninstall")
 	if err := m.Uninstall(ctx, spec.Name); err != nil {
 		t.Errorf("Uninstall again: %v", err)
 	}

@@ -16,3 +16,7 @@ func (m *ServiceManager) start(context.Context, string) error { return errors.Er
 func (m *ServiceManager) uninstall(context.Context, string, bool) error {
 	return errors.ErrUnsupported
 }
+
+func (m *ServiceManager) running(context.Context, string) (bool, error) {
+	return false, errors.ErrUnsupported
+}

@@ -105,3 +105,27 @@ func (m *ServiceManager) uninstall(ctx context.Context, name string, stop bool) 
 	}
 	return nil
 }
+
+func (m *ServiceManager) running(ctx context.Context, name string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	sm, err := mgr.Connect()
+	if err != nil {
+		return false, fmt.Errorf("%w: %v", ErrServiceUnavailable, err)
+	}
+	defer sm.Disconnect()
+	s, err := sm.OpenService(name)
+	if errors.Is(err, windows.ERROR_SERVICE_DOES_NOT_EXIST) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer s.Close()
+	st, err := s.Query()
+	if err != nil {
+		return false, err
+	}
+	return st.State != svc.Stopped, nil
+}

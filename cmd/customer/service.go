@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/tandemhq/tandem/agent"
 	"github.com/tandemhq/tandem/client"
@@ -315,10 +317,50 @@ func (sv *servicer) start(path, name string) error {
 		return err
 	}
 	sv.log.Info("started the service; waiting for it to take over", "service", name)
-	if err := waitGone(sv.ctx, path, nil); err != nil {
+	ctx, cancel := context.WithCancel(sv.ctx)
+	stopped := make(chan error, 1)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		stopped <- sv.watch(ctx, name)
+	}()
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	if err := waitGone(ctx, path, stopped); err != nil {
 		return fmt.Errorf("service %s: %w", name, err)
 	}
 	return nil
+}
+
+// errServiceStopped: the service's process ended before it took over.
+var errServiceStopped = errors.New("the service stopped before it took the session over")
+
+// watch returns errServiceStopped once the service no longer runs, or
+// nil when ctx ends first.
+func (sv *servicer) watch(ctx context.Context, name string) error {
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		on, err := sv.mgr.Running(ctx, name)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			sv.log.Debug("service state", "service", name, "err", err)
+			continue
+		}
+		if !on {
+			return errServiceStopped
+		}
+	}
 }
 
 // takeOver lets go of this computer and ends the process, leaving the

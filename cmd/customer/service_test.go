@@ -94,6 +94,9 @@ func TestServiceRequests(t *testing.T) {
 			[]client.ServiceOutcome{client.ServiceDeclined}, true},
 		{"install fails", allowed, &host.ServiceManager{User: true, Env: sd.Env}, "", true, true,
 			[]client.ServiceOutcome{client.ServiceAccepted, client.ServiceFailed}, true},
+		// /bin/true starts and ends without taking the session over.
+		{"the service ends before it takes over", allowed, &host.ServiceManager{User: true, Env: sd.Env}, "", true, false,
+			[]client.ServiceOutcome{client.ServiceAccepted, client.ServiceFailed}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -259,13 +262,21 @@ func startServiceSession(t *testing.T) *session {
 // request itself ("already"). When the rep ends the session, the service
 // uninstalls itself (UninstallServiceAtEnd) and exits, and systemd has
 // nothing of it left.
+//
+// With StartAsService the same hand-over happens at the start, unasked.
 func TestServiceTakesOverTheSession(t *testing.T) {
+	t.Run("rep's request", func(t *testing.T) { testServiceTakeOver(t, false) })
+	t.Run("start as a service", func(t *testing.T) { testServiceTakeOver(t, true) })
+}
+
+func testServiceTakeOver(t *testing.T, atStart bool) {
 	s := startServiceSession(t)
 	got := serviceAnswers(t, s.rs)
 	sd := systemdtest.Start(t)
 	cfg := protocol.DefaultCustomerClientConfig()
 	cfg.Functions.RunAsService = true
 	cfg.Functions.UninstallServiceAtEnd = true
+	cfg.Functions.StartAsService = atStart
 	logPath := filepath.Join(t.TempDir(), "service.log")
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -307,11 +318,13 @@ func TestServiceTakesOverTheSession(t *testing.T) {
 	defer release()
 	pump(t, s.cs, handle)
 
-	if err := s.peer.RequestService(); err != nil {
-		t.Fatal(err)
-	}
-	if a := nextServiceAnswer(t, s.ctx, got); a.Outcome != client.ServiceAccepted {
-		t.Fatalf("answer: got %v (%s); want accepted", a.Outcome, a.Reason)
+	if !atStart {
+		if err := s.peer.RequestService(); err != nil {
+			t.Fatal(err)
+		}
+		if a := nextServiceAnswer(t, s.ctx, got); a.Outcome != client.ServiceAccepted {
+			t.Fatalf("answer: got %v (%s); want accepted", a.Outcome, a.Reason)
+		}
 	}
 	select {
 	case <-exited:
