@@ -59,6 +59,10 @@ type Peer struct {
 	est    *estimator
 	video  *videoSender
 	screen *RemoteScreen
+	// repScreen is the rep's screen as the customer receives it
+	// (repshare.go); repStarted: its track arrived and was not stopped.
+	repScreen  *RemoteScreen
+	repStarted bool
 	// files is the files channel's state; nil without cfg.files.
 	files *fileLink
 
@@ -93,6 +97,9 @@ type peerConfig struct {
 	// deferOffer: the initiator makes its offer only when told
 	// ([Peer.sendOffer]), so that a replacement can be registered first.
 	deferOffer bool
+	// rep connects the connection to the rep's screen (repshare.go); on
+	// the rep, share is the rep's screen, sent on RepScreenLabel.
+	rep repScreenHooks
 }
 
 // newPeer creates a peer connection; the initiator makes the offer at once
@@ -132,7 +139,7 @@ func newPeer(cfg peerConfig) (*Peer, error) {
 		channels: make(map[string]*webrtc.DataChannel),
 		est:      est,
 	}
-	if cfg.initiator && cfg.share != nil {
+	if cfg.share != nil {
 		vs, err := newVideoSender(cfg.share, p, videoCodecs(cfg.codecs), est)
 		if err != nil {
 			_ = pc.Close()
@@ -140,6 +147,12 @@ func newPeer(cfg peerConfig) (*Peer, error) {
 		}
 		p.video = vs
 		vs.start(&p.wg)
+	}
+	if cfg.initiator && cfg.rep.slot {
+		if err := p.addRepSlot(); err != nil {
+			_ = pc.Close()
+			return nil, err
+		}
 	}
 	if cfg.files != nil {
 		p.files = newFileLink(p, cfg.files)
@@ -212,6 +225,9 @@ func (p *Peer) offer() {
 	labels := []string{ControlLabel, FilesLabel}
 	if p.video != nil {
 		labels = append(labels, ScreenLabel)
+	}
+	if p.cfg.rep.slot {
+		labels = append(labels, RepScreenLabel)
 	}
 	for _, l := range labels {
 		dc, err := p.pc.CreateDataChannel(l, nil)
@@ -320,13 +336,17 @@ func (p *Peer) addChannel(dc *webrtc.DataChannel) {
 		p.attachFiles(dc)
 		return
 	}
+	if label == RepScreenLabel {
+		p.attachRepScreen(dc)
+		return
+	}
 	dc.OnOpen(func() {
 		p.post(func() {
 			switch {
 			case label == ControlLabel:
 				p.controlOpen = true
 				p.checkConnected()
-			case label == ScreenLabel && p.video != nil:
+			case label == ScreenLabel && p.video != nil && p.initiator:
 				p.video.sh.welcome(p.video)
 			}
 		})
@@ -334,7 +354,7 @@ func (p *Peer) addChannel(dc *webrtc.DataChannel) {
 	if label == ScreenLabel {
 		dc.OnMessage(func(m webrtc.DataChannelMessage) {
 			switch {
-			case p.video != nil:
+			case p.video != nil && p.initiator:
 				p.video.sh.handleScreenMsg(p.part.ID, m.Data)
 			case p.screen != nil:
 				p.screen.handleScreenMsg(m.Data)
@@ -502,6 +522,7 @@ func (p *Peer) Close() error {
 		}
 		err = p.pc.Close()
 		p.wg.Wait()
+		p.repScreenClosed()
 	})
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -70,9 +71,10 @@ const (
 )
 
 // Recording writes the customer's screen as one rep receives it into an
-// IVF stream; see [RemoteScreen.Record].
+// IVF stream; see [RemoteScreen.Record] (and [Session.RecordShown] for the
+// rep's own screen).
 type Recording struct {
-	screen *RemoteScreen
+	screen recordSource
 	w      io.Writer
 	queue  chan recordedFrame
 	done   chan struct{}
@@ -138,7 +140,7 @@ func (rec *Recording) Frames() int {
 // first write error, if any. Close is idempotent.
 func (rec *Recording) Close() error {
 	rec.closeOnce.Do(func() {
-		rec.screen.recs.remove(rec)
+		rec.screen.recorders().remove(rec)
 		rec.mu.Lock()
 		rec.closed = true
 		rec.mu.Unlock()
@@ -146,7 +148,7 @@ func (rec *Recording) Close() error {
 		<-rec.done
 		rec.closeErr = rec.finish()
 		if rec.skipped > 0 {
-			rec.screen.log.Warn("recording left out frames of another codec", "frames", rec.skipped, "codec", rec.codec)
+			rec.screen.logger().Warn("recording left out frames of another codec", "frames", rec.skipped, "codec", rec.codec)
 		}
 	})
 	return rec.closeErr
@@ -160,9 +162,7 @@ func (rec *Recording) finish() error {
 	if !rec.header {
 		// No frame came: an empty file of the stream's codec (VP8 when
 		// none was negotiated yet).
-		rec.screen.mu.Lock()
-		c := rec.screen.codec
-		rec.screen.mu.Unlock()
+		c := rec.screen.streamCodec()
 		if err := rec.writeHeader(c, image.Point{}); err != nil {
 			return err
 		}
@@ -267,7 +267,7 @@ func (rec *Recording) writeQueued(f recordedFrame) {
 	}
 	rec.mu.Unlock()
 	if err != nil {
-		rec.screen.log.Error("recording stopped", "err", err)
+		rec.screen.logger().Error("recording stopped", "err", err)
 	}
 }
 
@@ -328,6 +328,16 @@ func (rec *Recording) put(b []byte) error {
 	return err
 }
 
+// recordSource is the stream a Recording follows: a RemoteScreen, or the
+// screen a rep shows (repshare_record.go).
+type recordSource interface {
+	recorders() *recorders
+	logger() *slog.Logger
+	streamCodec() codec.Codec
+	RequestKeyframe()
+	sendPLI(force bool)
+}
+
 // recorders are the recordings of one screen. The zero value is ready.
 type recorders struct {
 	mu  sync.Mutex
@@ -372,10 +382,19 @@ func (rs *recorders) frame(c codec.Codec, f assembledFrame, key bool, img *image
 // not refuse); otherwise the server refuses with a *protocol.Error that
 // says why. The upload is bounded by ctx, not by the API's usual timeout.
 func (r *Rep) UploadRecording(ctx context.Context, sessionID string, f io.Reader, size int64) error {
+	return r.uploadRecording(ctx, sessionID, "", f, size)
+}
+
+// uploadRecording uploads a recording of the customer's screen (screen
+// "") or of the rep's ("rep").
+func (r *Rep) uploadRecording(ctx context.Context, sessionID, screen string, f io.Reader, size int64) error {
 	if size <= 0 {
 		return fmt.Errorf("upload recording of session %s: size %d", sessionID, size)
 	}
 	path := protocol.PathSession + url.PathEscape(sessionID) + pathRecordingsSuffix
+	if screen != "" {
+		path += "?screen=" + url.QueryEscape(screen)
+	}
 	req, err := http.NewRequestWithContext(ctx, "POST", r.api.base.String()+path, io.LimitReader(f, size))
 	if err != nil {
 		return fmt.Errorf("upload recording of session %s: %w", sessionID, err)
@@ -400,6 +419,6 @@ func (r *Rep) UploadRecording(ctx context.Context, sessionID string, f io.Reader
 		}
 		return fmt.Errorf("upload recording of session %s: %w", sessionID, &perr)
 	}
-	r.log.Info("recording uploaded", "session", sessionID, "bytes", size)
+	r.log.Info("recording uploaded", "session", sessionID, "screen", screen, "bytes", size)
 	return nil
 }

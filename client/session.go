@@ -34,6 +34,8 @@ type Session struct {
 	endedOnce   sync.Once
 	// files is the session's file transfers.
 	files *fileHub
+	// repShow is the state of the rep's screen (repshare.go).
+	repShow repShow
 }
 
 type pendingChat struct {
@@ -286,7 +288,9 @@ func (s *Session) deliver(p *Peer, sig protocol.Signal) {
 // replacePeer closes a peer connection and opens a new one like it.
 func (s *Session) replacePeer(old *Peer) *Peer {
 	_ = old.Close()
-	p, err := newPeer(old.cfg)
+	cfg := old.cfg
+	cfg.share = s.sharing() // a rep's screen, when it shows it
+	p, err := newPeer(cfg)
 	if err != nil {
 		s.log.Error("peer connection", "err", err)
 		return nil
@@ -322,7 +326,7 @@ func (s *Session) connectPeer(m protocol.PeerConnect) {
 		},
 		onState: func(state string) { s.ev.emit(PeerChanged{Participant: part, State: state}) },
 		share:   s.sharing(), codecs: s.cfg.VideoCodecs, net: s.cfg.net,
-		onControl: s.handleControl, files: s.files,
+		onControl: s.handleControl, files: s.files, rep: s.repScreenHooks(),
 	})
 	if err != nil {
 		s.log.Error("peer connection", "err", err)
@@ -451,6 +455,7 @@ func (s *Session) closePeers() {
 	if sh != nil {
 		sh.close() // idempotent
 	}
+	s.repShow.wg.Wait()
 }
 
 // handleError delivers a refusal to the request that caused it.

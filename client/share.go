@@ -54,6 +54,9 @@ type sharer struct {
 	senders map[*videoSender]struct{}
 	cursor  capture.Cursor
 	layout  ScreenLayout
+
+	// sent is what recordings take of the stream (repshare_record.go).
+	sent sentStream
 }
 
 func newSharer(screen Screen, log *slog.Logger) *sharer {
@@ -335,7 +338,7 @@ func (vs *videoSender) requestKeyframe() {
 func (vs *videoSender) needsRefine() bool { return vs.refining }
 
 func (vs *videoSender) sendScreen(b []byte) {
-	if err := vs.peer.Send(ScreenLabel, b); err != nil {
+	if err := vs.peer.Send(vs.peer.screenLabel(), b); err != nil {
 		vs.log.Debug("screen message not sent", "err", err)
 	}
 }
@@ -436,5 +439,6 @@ func (vs *videoSender) encode(img *image.YCbCr, opts codec.EncodeOptions) codec.
 		vs.mu.Unlock()
 	}
 	vs.lastSent = now
+	vs.sh.tapSent(vs, vs.enc.Config().Codec, p, img, now)
 	return p
 }

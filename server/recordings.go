@@ -28,7 +28,11 @@ import (
 // structure while streaming the body into <data dir>/recordings/, bounded
 // by Config.MaxRecordingBytes, and records a row and a session event.
 // Admins list a session's recordings and download them through the admin
-// API (docs/admin-api.md).
+// API (docs/admin-api.md). An upload with ?screen=rep is a recording of
+// the rep's own screen shown to the customer (repscreen.go), taken where
+// the snapshot records it (Logging.RecordScreen and
+// Functions.RecordRepScreen, the customer not refusing); the row says
+// whose screen it is.
 
 // DefaultMaxRecordingBytes is the default Config.MaxRecordingBytes.
 const DefaultMaxRecordingBytes = 2 << 30
@@ -70,13 +74,15 @@ type recordingView struct {
 	Size      int64     `json:"size"`
 	Frames    int       `json:"frames"`
 	Created   time.Time `json:"created"`
+	// Screen is "customer" or "rep" (the rep's screen shown to the customer).
+	Screen string `json:"screen"`
 	// URL downloads the file (admins).
 	URL string `json:"url"`
 }
 
 func viewRecording(r store.ScreenRecording) recordingView {
 	return recordingView{ID: r.ID, SessionID: r.SessionID, RepID: r.RepID, Codec: r.Codec, Width: r.Width, Height: r.Height,
-		Size: r.Size, Frames: r.Frames, Created: r.Created, URL: PathAdmin + "recordings/" + r.ID}
+		Size: r.Size, Frames: r.Frames, Created: r.Created, Screen: r.Screen, URL: PathAdmin + "recordings/" + r.ID}
 }
 
 // recordingRoutes registers the upload and the admin list and download.
@@ -84,6 +90,7 @@ func (s *Server) recordingRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+protocol.PathSession+"{id}/recordings", s.api(s.handleUploadRecording))
 	mux.HandleFunc("GET "+PathAdmin+"sessions/{id}/recordings", s.api(s.handleListRecordings))
 	mux.HandleFunc("GET "+PathAdmin+"recordings/{id}", s.api(s.handleDownloadRecording))
+	s.repScreenRoutes(mux)
 }
 
 // recordingFile is where a recording's file lives.
@@ -119,11 +126,24 @@ func (s *Server) handleUploadRecording(w http.ResponseWriter, r *http.Request) e
 	if self == nil {
 		return forbidden
 	}
-	recorded, err := s.recordsCustomerScreen(r, id)
+	screen := r.URL.Query().Get("screen")
+	var recorded bool
+	switch screen {
+	case "", store.RecordingCustomerScreen:
+		screen = store.RecordingCustomerScreen
+		recorded, err = s.recordsCustomerScreen(r, id)
+	case store.RecordingRepScreen:
+		recorded, err = s.recordsRepScreen(r, id)
+	default:
+		return apiErr(http.StatusBadRequest, protocol.CodeBadData, "screen must be customer or rep")
+	}
 	if err != nil {
 		return err
 	}
 	if !recorded {
+		if screen == store.RecordingRepScreen {
+			return apiErr(http.StatusForbidden, protocol.CodeForbidden, "this session does not record the representative's screen")
+		}
 		return apiErr(http.StatusForbidden, protocol.CodeForbidden, "this session is not recorded")
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != RecordingContentType {
@@ -172,7 +192,7 @@ func (s *Server) handleUploadRecording(w http.ResponseWriter, r *http.Request) e
 		return fmt.Errorf("recording upload: %w", err)
 	}
 	rec := store.ScreenRecording{ID: auth.NewID(), SessionID: id, RepID: rep.ID, Codec: info.codec, Width: info.width, Height: info.height,
-		Size: info.size, Frames: info.frames, Created: s.now()}
+		Size: info.size, Frames: info.frames, Created: s.now(), Screen: screen}
 	final := s.recordingFile(rec.ID)
 	if err := os.Rename(tmp.Name(), final); err != nil {
 		return fmt.Errorf("recording upload: %w", err)
@@ -186,7 +206,7 @@ func (s *Server) handleUploadRecording(w http.ResponseWriter, r *http.Request) e
 		Role: self.Role, Text: rec.ID, At: rec.Created}); err != nil {
 		return err
 	}
-	s.logger.Info("recording saved", "session", id, "recording", rec.ID, "rep", rep.ID, "bytes", rec.Size, "frames", rec.Frames)
+	s.logger.Info("recording saved", "session", id, "recording", rec.ID, "screen", screen, "rep", rep.ID, "bytes", rec.Size, "frames", rec.Frames)
 	writeJSON(w, http.StatusCreated, viewRecording(rec))
 	return nil
 }

@@ -534,6 +534,9 @@ func (c *conn) signal(ctx context.Context, env protocol.Envelope) error {
 	if _, ok := findPresent(ps, sig.To); !ok || sig.To == self.ID {
 		return &refusal{protocol.CodeNotFound, "no such participant in this session"}
 	}
+	if err := c.checkMedia(ctx, s.ID, self, sig); err != nil {
+		return err
+	}
 	sig.From = self.ID
 	if !c.h.sendNewest(sig.To, protocol.TypeSignal, s.ID, sig) {
 		return &refusal{protocol.CodeNotFound, "the participant is not connected"}

@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// ScreenRecording is a stored recording of a session's customer screen:
-// an IVF file the rep's console uploaded. The file itself lives in the
+// ScreenRecording is a stored recording of a session's customer screen,
+// or of the rep's screen shown to the customer: an IVF file the rep's
+// console uploaded. The file itself lives in the
 // server's data directory under the recording's ID.
 type ScreenRecording struct {
 	ID        string
@@ -23,7 +24,16 @@ type ScreenRecording struct {
 	Size    int64
 	Frames  int
 	Created time.Time
+	// Screen is whose screen it is: RecordingCustomerScreen (also for
+	// "") or RecordingRepScreen.
+	Screen string
 }
+
+// Whose screen a recording is.
+const (
+	RecordingCustomerScreen = "customer"
+	RecordingRepScreen      = "rep"
+)
 
 // SaveRecording stores a recording's row. Beyond [Store] (the file is the
 // server's). [ErrNotFound] if the session or the rep does not exist,
@@ -37,9 +47,13 @@ func (s *SQLite) SaveRecording(ctx context.Context, r ScreenRecording) error {
 	if ta.err != nil {
 		return fmt.Errorf("save recording %s: %w", r.ID, ta.err)
 	}
+	screen := r.Screen
+	if screen == "" {
+		screen = RecordingCustomerScreen
+	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO recordings (id, session_id, rep_id, codec, width, height, size, frames, created)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.SessionID, r.RepID, r.Codec, r.Width, r.Height, r.Size, r.Frames, created)
+		_, err := tx.ExecContext(ctx, `INSERT INTO recordings (id, session_id, rep_id, codec, width, height, size, frames, created, screen)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.SessionID, r.RepID, r.Codec, r.Width, r.Height, r.Size, r.Frames, created, screen)
 		return mapErr(err)
 	})
 	if err != nil {
@@ -49,7 +63,7 @@ func (s *SQLite) SaveRecording(ctx context.Context, r ScreenRecording) error {
 }
 
 // recordingColumns selects a recording.
-const recordingColumns = `SELECT id, session_id, rep_id, codec, width, height, size, frames, created FROM recordings`
+const recordingColumns = `SELECT id, session_id, rep_id, codec, width, height, size, frames, created, screen FROM recordings`
 
 // scanRecording reads one row of recordingColumns.
 func scanRecording(sc scanner) (ScreenRecording, error) {
@@ -57,7 +71,7 @@ func scanRecording(sc scanner) (ScreenRecording, error) {
 		r       ScreenRecording
 		created sql.NullInt64
 	)
-	if err := sc.Scan(&r.ID, &r.SessionID, &r.RepID, &r.Codec, &r.Width, &r.Height, &r.Size, &r.Frames, &created); err != nil {
+	if err := sc.Scan(&r.ID, &r.SessionID, &r.RepID, &r.Codec, &r.Width, &r.Height, &r.Size, &r.Frames, &created, &r.Screen); err != nil {
 		return ScreenRecording{}, err
 	}
 	r.Created = fromNanos(created)
