@@ -22,6 +22,14 @@
 // [ElevationPolicy]; the caller passes the arguments that let the new
 // process resume the session, and exits once the new process has taken
 // over.
+//
+// # Services
+//
+// [ServiceManager] installs, starts and removes the service that runs the
+// client for one session ([ServiceName]): a systemd unit on Linux, the
+// service control manager on Windows, a launchd daemon on macOS. The
+// client hands its session to the service as it does to an elevated
+// relaunch (see service.go).
 package host
 
 import (
