@@ -14,6 +14,8 @@ packages=(
 	openbox dbus-daemon
 	# elevation tests relaunch through sudo -n
 	sudo
+	# the service tests run a private systemd user manager (unshare is util-linux)
+	systemd util-linux
 	# a real SMTP server for the mail tests
 	python3 python3-aiosmtpd
 )
