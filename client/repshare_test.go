@@ -18,6 +18,7 @@ import (
 	"github.com/tandemhq/tandem/capture"
 	"github.com/tandemhq/tandem/client"
 	"github.com/tandemhq/tandem/codec"
+	"github.com/tandemhq/tandem/internal/scene"
 	"github.com/tandemhq/tandem/internal/xvfb"
 	"github.com/tandemhq/tandem/protocol"
 	"github.com/tandemhq/tandem/server/servertest"
@@ -347,11 +348,17 @@ func TestRepScreenRecording(t *testing.T) {
 }
 
 // BenchmarkRepScreenFirstFrame measures the time from ShowScreen to the
-// customer's first decoded picture of the rep's 1920x1080 screen: the
+// customer's first decoded picture of the rep's 1920x1080 screen (the
+// test scene): the
 // server's check, the customer's connection made afresh, the first
 // keyframe. StopShowing and the stop's arrival are not timed.
 func BenchmarkRepScreenFirstFrame(b *testing.B) {
 	repD := xvfb.Start(b, xvfb.Options{Screens: []xvfb.Screen{{Width: 1920, Height: 1080}}})
+	sc, err := scene.Start(repD.Name, scene.Options{}, nil) // a desktop's worth of text
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sc.Close()
 	s := startRepShow(b, nil, false, func(f *protocol.Functions) { f.RepScreenSharing = true })
 	ctx := b.Context()
 	screen := openScreen(b, repD)

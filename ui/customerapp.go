@@ -415,12 +415,15 @@ func (c *customerApp) joined(cust *client.Customer) {
 			c.followHold(status)
 		}()
 	}
+	// The rep's screen, where a rep shows it (customer_repview.go).
+	repScreen := NewRepScreenViewer(nil, c.view.Chat.Notice, c.do, c.log)
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
+		defer repScreen.Close()
 		pumpSession(s, c.done, func(ev client.Event) {
 			hold(ev)
-			if files.Handle(ev) {
+			if files.Handle(ev) || repScreen.Handle(ev) {
 				return
 			}
 			switch e := ev.(type) {
