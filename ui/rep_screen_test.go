@@ -65,6 +65,7 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 	var cc protocol.CustomerClientConfig
 	h.Call(t, "GET", "/api/v1/admin/portals/"+pt.ID+"/client-config", login.Token, nil, &cc)
 	cc.Functions.RecordCustomerScreen = true
+	cc.Functions.RunAsService = true // the panel offers "Run as a service"
 	h.Call(t, "PUT", "/api/v1/admin/portals/"+pt.ID+"/client-config", login.Token, cc, nil)
 	h.Call(t, "PUT", "/api/v1/admin/site", login.Token, portal.SiteSettings{Logging: protocol.Logging{RecordScreen: true}}, nil)
 	var k protocol.Key
@@ -99,6 +100,8 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 					_ = cs.GrantControl(e.Participant.ID)
 				case client.ElevationRequested:
 					_ = cs.AnswerElevation(e.Participant.ID, client.ElevationAlready, "")
+				case client.ServiceRequested:
+					_ = cs.AnswerService(e.Participant.ID, client.ServiceUnsupported, "no systemd")
 				case client.FileOffered:
 					_ = cs.AcceptFile(e.Offer.ID, received)
 				case client.AnnotationReceived:
@@ -177,6 +180,14 @@ func TestConsoleSeesAndControlsTheCustomersScreen(t *testing.T) {
 	})
 	l.waitFor("the elevation answer in the chat", func() bool {
 		return count(v.Chat.Lines(), "already runs with administrative rights") == 1
+	})
+
+	// The portal allows running as a service: the customer's client says
+	// so, the panel shows the button, and the answer comes to the chat.
+	l.waitFor("the Run as a service button", func() bool { return p.Service != nil && p.Service.Visible() })
+	l.do(func() { test.Tap(p.Service) })
+	l.waitFor("the service answer in the chat", func() bool {
+		return count(v.Chat.Lines(), "cannot run the client as a service. (no systemd)") == 1
 	})
 
 	// The rep draws a line on the customer's screen: it appears there,
