@@ -18,6 +18,8 @@ import (
 	"github.com/jezek/xgb/xinerama"
 	"github.com/jezek/xgb/xproto"
 	"golang.org/x/sys/unix"
+
+	"github.com/tandemhq/tandem/internal/xext"
 )
 
 // x11 is the XShm backend: one X connection, one shared memory segment
@@ -70,7 +72,7 @@ func openX11(display string, logger *slog.Logger) (b *x11, err error) {
 	if err := checkFormat(setup, screen); err != nil {
 		return nil, err
 	}
-	if err := shm.Init(conn); err != nil {
+	if err := xext.Init(conn, xext.Shm); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoShm, err)
 	}
 	if _, err := shm.QueryVersion(conn).Reply(); err != nil {
@@ -78,25 +80,25 @@ func openX11(display string, logger *slog.Logger) (b *x11, err error) {
 	}
 	// XFixes first: DAMAGE works on XFixes regions, and the server wants
 	// each extension's version asked before use.
-	if err := xfixes.Init(conn); err != nil {
+	if err := xext.Init(conn, xext.XFixes); err != nil {
 		return nil, fmt.Errorf("XFIXES: %w", err)
 	}
 	if _, err := xfixes.QueryVersion(conn, 5, 0).Reply(); err != nil {
 		return nil, fmt.Errorf("XFIXES version: %w", err)
 	}
-	if err := damage.Init(conn); err != nil {
+	if err := xext.Init(conn, xext.Damage); err != nil {
 		return nil, fmt.Errorf("DAMAGE: %w", err)
 	}
 	if _, err := damage.QueryVersion(conn, 1, 1).Reply(); err != nil {
 		return nil, fmt.Errorf("DAMAGE version: %w", err)
 	}
-	if randr.Init(conn) == nil {
+	if xext.Init(conn, xext.RandR) == nil {
 		if v, err := randr.QueryVersion(conn, 1, 5).Reply(); err == nil {
 			x.randr = v.MajorVersion > 1 || v.MinorVersion >= 2
 			x.randr15 = v.MajorVersion > 1 || v.MinorVersion >= 5
 		}
 	}
-	if xinerama.Init(conn) == nil {
+	if xext.Init(conn, xext.Xinerama) == nil {
 		if r, err := xinerama.IsActive(conn).Reply(); err == nil {
 			x.xinerama = r.State != 0
 		}

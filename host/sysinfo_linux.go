@@ -15,6 +15,8 @@ import (
 	"github.com/jezek/xgb/xinerama"
 	"github.com/jezek/xgb/xproto"
 	"golang.org/x/sys/unix"
+
+	"github.com/tandemhq/tandem/internal/xext"
 )
 
 // collectOS fills in the distribution from os-release(5), the kernel from
@@ -151,7 +153,7 @@ func (h *Host) screenCount() int {
 		return 0
 	}
 	defer conn.Close()
-	if err := xinerama.Init(conn); err == nil {
+	if err := xext.Init(conn, xext.Xinerama); err == nil {
 		if active, err := xinerama.IsActive(conn).Reply(); err == nil && active.State != 0 {
 			if s, err := xinerama.QueryScreens(conn).Reply(); err == nil && s.Number > 0 {
 				return int(s.Number)

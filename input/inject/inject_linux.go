@@ -15,6 +15,7 @@ import (
 	"github.com/jezek/xgb/xtest"
 
 	"github.com/tandemhq/tandem/input"
+	"github.com/tandemhq/tandem/internal/xext"
 )
 
 // open is set while an injector of this process is open: robotgo has one
@@ -73,7 +74,7 @@ func dial(display string, log *slog.Logger) (*system, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: connect to X display %q: %w", ErrNoDisplay, display, err)
 	}
-	if err := xtest.Init(conn); err != nil {
+	if err := xext.Init(conn, xext.XTest); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("%w: X display %s has no XTEST extension: %w", ErrNoDisplay, display, err)
 	}

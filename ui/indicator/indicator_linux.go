@@ -13,6 +13,8 @@ import (
 	"github.com/jezek/xgb/shape"
 	"github.com/jezek/xgb/xfixes"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/tandemhq/tandem/internal/xext"
 )
 
 // maxRaises is how often in a second the banner raises itself at most,
@@ -66,7 +68,7 @@ func Show(display string, text string, log *slog.Logger) (ind *Indicator, err er
 	if err := checkFormat(setup, i.screen); err != nil {
 		return nil, err
 	}
-	if randr.Init(conn) == nil {
+	if xext.Init(conn, xext.RandR) == nil {
 		if v, err := randr.QueryVersion(conn, 1, 5).Reply(); err == nil {
 			i.randr = v.MajorVersion > 1 || v.MinorVersion >= 5
 		}
@@ -185,13 +187,13 @@ func (i *Indicator) Close() error {
 // passInput gives the window an empty input shape: pointer events go
 // to the windows below.
 func (i *Indicator) passInput() error {
-	if err := xfixes.Init(i.conn); err != nil {
+	if err := xext.Init(i.conn, xext.XFixes); err != nil {
 		return fmt.Errorf("XFIXES: %w", err)
 	}
 	if _, err := xfixes.QueryVersion(i.conn, 5, 0).Reply(); err != nil {
 		return fmt.Errorf("XFIXES version: %w", err)
 	}
-	if err := shape.Init(i.conn); err != nil {
+	if err := xext.Init(i.conn, xext.Shape); err != nil {
 		return fmt.Errorf("SHAPE: %w", err)
 	}
 	region, err := xfixes.NewRegionId(i.conn)

@@ -10,6 +10,8 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/shape"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/tandemhq/tandem/internal/xext"
 )
 
 // maxRaises is how often in a second the overlay raises itself before it
@@ -60,7 +62,7 @@ func Show(display string, log *slog.Logger) (o *Overlay, err error) {
 	if err := checkVisual(o.screen); err != nil {
 		return nil, err
 	}
-	if err := shape.Init(conn); err != nil {
+	if err := xext.Init(conn, xext.Shape); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoShape, err)
 	}
 	if v, err := shape.QueryVersion(conn).Reply(); err != nil || v.MajorVersion < 1 || (v.MajorVersion == 1 && v.MinorVersion < 1) {
