@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -182,7 +183,9 @@ type CustomerView struct {
 	prompts    []*CustomerPrompt
 	agreeTimer *time.Timer
 	holdTimer  *time.Timer
-	noticeIDs  map[string]bool
+	// closed is set by Close; timers may read it from their goroutines.
+	closed    atomic.Bool
+	noticeIDs map[string]bool
 	// controllers are the names of the participants in control.
 	controllers map[string]bool
 	// reps are the representatives in the session, in joining order.
@@ -402,8 +405,11 @@ func (v *CustomerView) Start() {
 		v.enterQueue()
 	})
 	v.agreeTimer = time.AfterFunc(timeout, func() {
+		if v.closed.Load() {
+			return
+		}
 		v.do(func() {
-			if p.answered {
+			if v.closed.Load() || p.answered {
 				return
 			}
 			p.settle(false, false)
@@ -450,8 +456,11 @@ func (v *CustomerView) armOnHold() {
 		return
 	}
 	v.holdTimer = time.AfterFunc(every, func() {
+		if v.closed.Load() {
+			return
+		}
 		v.do(func() {
-			if v.state != stateWaiting {
+			if v.closed.Load() || v.state != stateWaiting {
 				return
 			}
 			v.Chat.Notice(ExpandQueueMessage(v.msgs.OnHold, v.setup.Lang, v.status))
@@ -722,8 +731,12 @@ func (v *CustomerView) Ended(removed bool) {
 	v.relayout()
 }
 
-// Close stops the view's timers.
-func (v *CustomerView) Close() { v.stopTimers() }
+// Close stops the view's timers for good: a timer that fired meanwhile
+// does nothing and arms no other.
+func (v *CustomerView) Close() {
+	v.closed.Store(true)
+	v.stopTimers()
+}
 
 func (v *CustomerView) stopTimers() {
 	if v.agreeTimer != nil {

@@ -275,6 +275,35 @@ func TestAgreementAcceptedThenGreetingAndOnHold(t *testing.T) {
 	})
 }
 
+// TestClosedViewsTimersStayQuiet: once a view is closed, neither a
+// pending on-hold message nor the agreement's timeout touches it, and no
+// timer is armed again (a view left waiting once kept posting on-hold
+// messages into other tests' windows).
+func TestClosedViewsTimersStayQuiet(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a := test.NewTempApp(t)
+		for _, agreement := range []bool{false, true} {
+			w := a.NewWindow("t")
+			cfg := protocol.DefaultCustomerClientConfig()
+			cfg.Agreement = protocol.Agreement{Full: agreement, TimeoutSeconds: 60}
+			cfg.Queue = protocol.QueueNotes{Greeting: true, OnHold: true, OnHoldIntervalSeconds: 30}
+			r := &custRecorder{}
+			c := newClock()
+			v := newCustomerView(w, CustomerSetup{Lang: "en", Config: cfg}, r.callbacks(), c.do)
+			w.SetContent(v.Content)
+			v.Start()
+			c.advance(35 * time.Second) // one on-hold message, or half the agreement's time
+			before := len(v.Chat.Lines())
+			time.Sleep(29 * time.Second) // the next timer is about to fire...
+			v.Close()                    // ...when the window closes
+			c.advance(5 * time.Minute)
+			if got := len(v.Chat.Lines()); got != before || len(r.ends) != 0 {
+				t.Errorf("agreement %v: %d lines and ends %q after Close; want none", agreement, got-before, r.ends)
+			}
+		}
+	})
+}
+
 func TestAgreementDeclined(t *testing.T) {
 	v, r, _ := newView(t, "de", func(c *protocol.CustomerClientConfig) { c.Agreement.Full = true })
 	v.Start()
@@ -327,6 +356,7 @@ func TestNoRecordingPromptInClickToChat(t *testing.T) {
 	cfg := protocol.DefaultCustomerClientConfig()
 	cfg.Agreement.RecordingPrompt = true
 	v := NewCustomerView(w, CustomerSetup{Lang: "en", Config: cfg, ClickToChat: true}, CustomerCallbacks{})
+	t.Cleanup(v.Close)
 	v.Start()
 	if n := len(v.Prompts()); n != 0 {
 		t.Errorf("%d prompts in click-to-chat; want none", n)
