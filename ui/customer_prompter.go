@@ -29,6 +29,13 @@ func (p *Prompter) connect(c *customerApp) {
 // ends first (the prompt is then withdrawn), or when there is no session
 // window to ask in. It blocks: call it off Fyne's goroutine.
 func (p *Prompter) AskElevation(ctx context.Context, rep string) bool {
+	return p.ask(ctx, func(lang string) ElevationPromptTexts { return ElevationPrompt(lang, rep) })
+}
+
+// ask shows the prompt texts gives in the session window's language and
+// waits for the customer's answer: false when ctx ends first (the prompt
+// is then withdrawn), or when there is no session window to ask in.
+func (p *Prompter) ask(ctx context.Context, texts func(lang string) ElevationPromptTexts) bool {
 	p.mu.Lock()
 	c := p.app
 	p.mu.Unlock()
@@ -43,7 +50,7 @@ func (p *Prompter) AskElevation(ctx context.Context, rep string) bool {
 			shown <- nil
 			return
 		}
-		t := ElevationPrompt(c.view.setup.Lang, rep)
+		t := texts(c.view.setup.Lang)
 		shown <- c.view.ask(t.Title, t.Body, t.Allow, t.Deny, func(ok bool) {
 			select {
 			case answer <- ok:

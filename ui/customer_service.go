@@ -44,41 +44,5 @@ func ServicePrompt(locale, rep string) ElevationPromptTexts {
 // then withdrawn), or when there is no session window to ask in. It
 // blocks: call it off Fyne's goroutine.
 func (p *Prompter) AskService(ctx context.Context, rep string) bool {
-	p.mu.Lock()
-	c := p.app
-	p.mu.Unlock()
-	if c == nil {
-		return false
-	}
-	answer := make(chan bool, 1)
-	shown := make(chan *CustomerPrompt, 1)
-	c.do(func() {
-		if c.view == nil || c.view.state == stateEnded {
-			answer <- false
-			shown <- nil
-			return
-		}
-		t := ServicePrompt(c.view.setup.Lang, rep)
-		shown <- c.view.ask(t.Title, t.Body, t.Allow, t.Deny, func(ok bool) {
-			select {
-			case answer <- ok:
-			default:
-			}
-		})
-	})
-	var pr *CustomerPrompt
-	select {
-	case pr = <-shown:
-	case <-ctx.Done():
-		return false
-	}
-	select {
-	case ok := <-answer:
-		return ok
-	case <-ctx.Done():
-		if pr != nil {
-			c.do(func() { pr.settle(false, false) })
-		}
-		return false
-	}
+	return p.ask(ctx, func(lang string) ElevationPromptTexts { return ServicePrompt(lang, rep) })
 }
