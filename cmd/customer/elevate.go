@@ -56,13 +56,9 @@ type elevator struct {
 	launch   func(ctx context.Context, policy host.ElevationPolicy, args []string) (*host.Elevation, error)
 	dir      string // where hand-off directories go; "" means os.TempDir
 
-	// ctx lives until close; it bounds prompts and relaunches.
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	tasks
 
-	mu   sync.Mutex
-	busy bool // an elevation is under way
+	mu sync.Mutex
 	// ask shows the customer a rep's request and reports the answer; it
 	// returns false when ctx ends. nil declines every request: the app
 	// cannot ask (yet).
@@ -80,7 +76,7 @@ func newElevator(h *host.Host, log *slog.Logger, resumed bool, args []string) *e
 		log: log, resumed: resumed, args: args,
 		elevated: host.IsElevated, probe: h.ProbeSilentElevation, launch: h.Elevate,
 	}
-	e.ctx, e.cancel = context.WithCancel(context.Background())
+	e.begin()
 	return e
 }
 
@@ -144,37 +140,6 @@ func (e *elevator) attach(s *client.Session, cfg protocol.CustomerClientConfig) 
 			e.goDo(func() { e.requested(s, cfg, r.Participant) })
 		}
 	}
-}
-
-// close stops prompts and waits for relaunches under way to give up.
-func (e *elevator) close() {
-	e.cancel()
-	e.wg.Wait()
-}
-
-func (e *elevator) goDo(f func()) {
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		f()
-	}()
-}
-
-// claim marks an elevation under way; false when one is already.
-func (e *elevator) claim() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.busy {
-		return false
-	}
-	e.busy = true
-	return true
-}
-
-func (e *elevator) unclaim() {
-	e.mu.Lock()
-	e.busy = false
-	e.mu.Unlock()
 }
 
 // hostPolicy maps the portal's automatic elevation setting to the host's.

@@ -59,13 +59,9 @@ type servicer struct {
 	command func(args []string) (serviceCommand, error)
 	dir     string // where hand-off directories go; "" means os.TempDir
 
-	// ctx lives until close; it bounds prompts and hand-overs.
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	tasks
 
-	mu   sync.Mutex
-	busy bool // a hand-over is under way
+	mu sync.Mutex
 	// ended: atEnd ran (at the session's end, or at the release).
 	ended bool
 	// ask shows the customer a rep's request and reports the answer; it
@@ -81,7 +77,7 @@ type servicer struct {
 // service.
 func newServicer(mgr *host.ServiceManager, log *slog.Logger, name, display string, args []string) *servicer {
 	sv := &servicer{log: log, mgr: mgr, name: name, display: display, args: args}
-	sv.ctx, sv.cancel = context.WithCancel(context.Background())
+	sv.begin()
 	return sv
 }
 
@@ -132,37 +128,6 @@ func (sv *servicer) attach(s *client.Session, cfg protocol.CustomerClientConfig)
 			sv.goDo(func() { sv.atEnd(cfg) })
 		}
 	}
-}
-
-// close stops prompts and waits for hand-overs under way to give up.
-func (sv *servicer) close() {
-	sv.cancel()
-	sv.wg.Wait()
-}
-
-func (sv *servicer) goDo(f func()) {
-	sv.wg.Add(1)
-	go func() {
-		defer sv.wg.Done()
-		f()
-	}()
-}
-
-// claim marks a hand-over under way; false when one is already.
-func (sv *servicer) claim() bool {
-	sv.mu.Lock()
-	defer sv.mu.Unlock()
-	if sv.busy {
-		return false
-	}
-	sv.busy = true
-	return true
-}
-
-func (sv *servicer) unclaim() {
-	sv.mu.Lock()
-	sv.busy = false
-	sv.mu.Unlock()
 }
 
 // atStart hands the session to a service where services can be
