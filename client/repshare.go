@@ -192,9 +192,14 @@ func (s *Session) ShowScreen(ctx context.Context, screen Screen) error {
 }
 
 // StopShowing stops showing this rep's screen and tells the customer and
-// the server. It returns once the sharer's goroutines are gone, so the
-// Screen may then be closed; the error is the server's, about its log.
+// the server; it does nothing when the rep does not show it. It returns
+// once the sharer's goroutines are gone, so the Screen may then be
+// closed; the error is the server's, about its log (ErrNotRep on a
+// customer's session, whose screen StopSharing stops).
 func (s *Session) StopShowing(ctx context.Context) error {
+	if s.self.Role == protocol.RoleCustomer {
+		return fmt.Errorf("stop showing: %w", ErrNotRep)
+	}
 	s.mu.Lock()
 	sh := s.share
 	s.share = nil
@@ -203,10 +208,7 @@ func (s *Session) StopShowing(ctx context.Context) error {
 		peers = append(peers, p)
 	}
 	s.mu.Unlock()
-	if sh == nil || s.self.Role == protocol.RoleCustomer {
-		if sh != nil {
-			sh.close()
-		}
+	if sh == nil {
 		return nil
 	}
 	sh.close()

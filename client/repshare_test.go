@@ -224,6 +224,12 @@ func TestRepScreenRefused(t *testing.T) {
 	if err := s.cs.ShowScreen(ctx, screen); !errors.Is(err, client.ErrNotRep) {
 		t.Errorf("a customer's ShowScreen: got %v; want ErrNotRep", err)
 	}
+	if err := s.cs.StopShowing(ctx); !errors.Is(err, client.ErrNotRep) {
+		t.Errorf("a customer's StopShowing: got %v; want ErrNotRep", err)
+	}
+	if err := s.rs.StopShowing(ctx); err != nil {
+		t.Errorf("StopShowing while not showing: got %v; want nil", err)
+	}
 }
 
 // testLoggerTB is testLogger for a test, and a quiet logger for a

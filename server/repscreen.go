@@ -129,8 +129,7 @@ func (s *Server) handleRepScreen(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if !f.RepScreenSharing {
-			s.logger.Warn("refused a representative's screen", "session", sess.ID, "rep", self.RepID,
-				"reason", "the portal does not allow representative screen sharing")
+			// Logged with its reason by s.api, as every refusal.
 			return apiErr(http.StatusForbidden, protocol.CodeForbidden, "this session's portal does not allow representatives to show their screen")
 		}
 		text = "started"
