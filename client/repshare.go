@@ -49,6 +49,10 @@ const (
 // portal does not allow reps to show their screen.
 var ErrRepScreenOff = errors.New("client: the session's portal does not allow showing the representative's screen")
 
+// ErrCustomerScreenOff is returned by a customer's [Session.ShareScreen]
+// when the session's portal does not allow sharing the customer's screen.
+var ErrCustomerScreenOff = errors.New("client: the session's portal does not allow sharing the customer's screen")
+
 // ErrNotRep is returned by what only a rep's session can do, called on a
 // customer's.
 var ErrNotRep = errors.New("client: not a representative's session")

@@ -191,6 +191,17 @@ func TestRepScreenReachesTheCustomer(t *testing.T) {
 	}
 }
 
+// TestCustomerScreenRefused: where the portal does not let the customer
+// share the screen, the customer's client refuses to (and the server
+// would refuse its offer: server/hub's TestSignalVideoNeedsTheFunction).
+func TestCustomerScreenRefused(t *testing.T) {
+	d := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 640, Height: 480}}})
+	s := startRepShow(t, nil, false, func(f *protocol.Functions) { f.CustomerScreenSharing = false })
+	if err := s.cs.ShareScreen(openScreen(t, d)); !errors.Is(err, client.ErrCustomerScreenOff) {
+		t.Fatalf("ShareScreen with the function off: got %v; want ErrCustomerScreenOff", err)
+	}
+}
+
 func TestRepScreenRefused(t *testing.T) {
 	repD := xvfb.Start(t, xvfb.Options{Screens: []xvfb.Screen{{Width: 640, Height: 480}}})
 	s := startRepShow(t, nil, false, func(f *protocol.Functions) { f.RepScreenSharing = false })

@@ -352,6 +352,9 @@ func (s *Session) connectPeer(m protocol.PeerConnect) {
 // connected afresh with the screen in it. The Screen stays the caller's
 // to close, after StopSharing or the session's end.
 func (s *Session) ShareScreen(screen Screen) error {
+	if cfg := s.customerConfig(); s.self.Role == protocol.RoleCustomer && cfg != nil && !cfg.Functions.CustomerScreenSharing {
+		return fmt.Errorf("share screen: %w", ErrCustomerScreenOff) // the server refuses its offers too
+	}
 	s.mu.Lock()
 	if s.share != nil {
 		s.mu.Unlock()
