@@ -38,7 +38,7 @@ cross:
 # fuzz runs every fuzz target of the parsers of network input for a short
 # while on top of its seed corpus (which the ordinary tests run too).
 FUZZ_TIME ?= 10s
-FUZZ_TARGETS = ./input:FuzzDecode ./input:FuzzRoundTrip ./codec:FuzzDecode ./client:FuzzDecodeScreenMsg ./client:FuzzControlMessages ./client:FuzzParseHandoff ./client/joindata:FuzzRead ./host:FuzzParseOSRelease ./client:FuzzServiceMessage
+FUZZ_TARGETS = ./input:FuzzDecode ./input:FuzzRoundTrip ./codec:FuzzDecode ./client:FuzzDecodeScreenMsg ./client:FuzzControlMessages ./client:FuzzParseHandoff ./client/joindata:FuzzRead ./host:FuzzParseOSRelease ./client:FuzzServiceMessage ./server/hub:FuzzSendsVideo
 fuzz: deps
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \

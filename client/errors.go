@@ -35,4 +35,17 @@ var (
 	// malformed, too big, of another version, readable by others, or not
 	// a customer's.
 	ErrBadHandoff = errors.New("client: bad session hand-off")
+	// ErrRepScreenOff is returned by [Session.ShowScreen] when the
+	// session's portal does not allow reps to show their screen.
+	ErrRepScreenOff = errors.New("client: the session's portal does not allow showing the representative's screen")
+	// ErrCustomerScreenOff is returned by a customer's
+	// [Session.ShareScreen] when the session's portal does not allow
+	// sharing the customer's screen.
+	ErrCustomerScreenOff = errors.New("client: the session's portal does not allow sharing the customer's screen")
+	// ErrNotRep is returned by what only a rep's session can do, called
+	// on a customer's.
+	ErrNotRep = errors.New("client: not a representative's session")
+	// ErrNotShowing is returned by [Session.RecordShown] when the rep does
+	// not show its screen.
+	ErrNotShowing = errors.New("client: not showing the screen")
 )

@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"sync"
@@ -28,34 +27,12 @@ import (
 // refused. [Session.StopShowing] stops the sharer and tells the customer
 // ([RepScreenStopped]); the slot stays empty until the next ShowScreen.
 //
-// The messages on RepScreenLabel: text frames are JSON [repScreenMsg]
+// The messages on RepScreenLabel: text frames are JSON [protocol.RepScreenState]
 // (rep → customer); binary frames are the screen channel's messages
 // (pointer and layout, rep → customer), as on ScreenLabel.
 
 // RepScreenLabel is the data channel of the rep's screen.
 const RepScreenLabel = "repscreen"
-
-// Paths of the rep's screen, after PathSession and a session ID.
-const (
-	// pathFunctionsSuffix answers the session's functions (GET, rep
-	// token): [protocol.Functions] of its snapshot, as in effect now.
-	pathFunctionsSuffix = "/functions"
-	// pathRepScreenSuffix takes a rep's start or stop of showing the
-	// screen (POST [repScreenMsg], rep token); 204 No Content.
-	pathRepScreenSuffix = "/rep-screen"
-)
-
-// ErrRepScreenOff is returned by [Session.ShowScreen] when the session's
-// portal does not allow reps to show their screen.
-var ErrRepScreenOff = errors.New("client: the session's portal does not allow showing the representative's screen")
-
-// ErrCustomerScreenOff is returned by a customer's [Session.ShareScreen]
-// when the session's portal does not allow sharing the customer's screen.
-var ErrCustomerScreenOff = errors.New("client: the session's portal does not allow sharing the customer's screen")
-
-// ErrNotRep is returned by what only a rep's session can do, called on a
-// customer's.
-var ErrNotRep = errors.New("client: not a representative's session")
 
 // RepScreenStarted reports, to the customer, that a rep started showing
 // their screen; Screen delivers it.
@@ -71,11 +48,8 @@ type RepScreenStopped struct{ Rep protocol.Participant }
 func (RepScreenStarted) event() {}
 func (RepScreenStopped) event() {}
 
-// repScreenMsg is a text frame on RepScreenLabel and the body of a POST
-// to pathRepScreenSuffix.
-type repScreenMsg struct {
-	Showing bool `json:"showing"`
-}
+// repScreenMsg is a text frame on RepScreenLabel.
+type repScreenMsg = protocol.RepScreenState
 
 // skipRepScreenCheck makes ShowScreen skip its own check of the
 // session's functions, so tests can see the server refuse (export_test).
@@ -132,7 +106,7 @@ func (s *Session) Functions(ctx context.Context) (protocol.Functions, error) {
 		return protocol.Functions{}, nil
 	}
 	var f protocol.Functions
-	if err := s.api.do(ctx, "GET", protocol.PathSession+url.PathEscape(s.id)+pathFunctionsSuffix, nil, &f); err != nil {
+	if err := s.api.do(ctx, "GET", protocol.PathSession+url.PathEscape(s.id)+protocol.PathFunctionsSuffix, nil, &f); err != nil {
 		return protocol.Functions{}, fmt.Errorf("session functions: %w", err)
 	}
 	return f, nil
@@ -238,7 +212,7 @@ func (s *Session) StopShowing(ctx context.Context) error {
 func (s *Session) Showing() bool { return s.sharing() != nil && s.self.Role != protocol.RoleCustomer }
 
 func (s *Session) postRepScreen(ctx context.Context, showing bool) error {
-	return s.api.do(ctx, "POST", protocol.PathSession+url.PathEscape(s.id)+pathRepScreenSuffix, repScreenMsg{Showing: showing}, nil)
+	return s.api.do(ctx, "POST", protocol.PathSession+url.PathEscape(s.id)+protocol.PathRepScreenSuffix, repScreenMsg{Showing: showing}, nil)
 }
 
 // repSlot says whether the customer's offers carry a slot for the rep's

@@ -21,10 +21,6 @@ import (
 // one, until it stops) go into the same IVF writer, and the file is
 // uploaded with [Rep.UploadRepScreenRecording]. No second encoder runs.
 
-// ErrNotShowing is returned by [Session.RecordShown] when the rep does not
-// show its screen.
-var ErrNotShowing = errors.New("client: not showing the screen")
-
 // sentStream is what a sharer's recordings follow. The zero value is
 // ready.
 type sentStream struct {

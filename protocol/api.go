@@ -157,7 +157,24 @@ const (
 	// PathRatingSuffix follows [PathSession] and a session ID: a rep who
 	// was in the session rates it (POST [Rating], rep token); 204 No Content.
 	PathRatingSuffix = "/rating"
+	// PathFunctionsSuffix follows [PathSession] and a session ID: GET
+	// answers the session's [Functions] as in effect now (recording off
+	// where the snapshot does not record or the customer refused) to its
+	// reps and to admins.
+	PathFunctionsSuffix = "/functions"
+	// PathRepScreenSuffix follows [PathSession] and a session ID: a rep of
+	// the session starts or stops showing its screen to the customer (POST
+	// [RepScreenState], rep token); 204 No Content. A start is refused
+	// where the session's portal does not allow it.
+	PathRepScreenSuffix = "/rep-screen"
 )
+
+// RepScreenState is the body of POST [PathSession]{id}[PathRepScreenSuffix],
+// and the rep's message to the customer's client on the repscreen data
+// channel.
+type RepScreenState struct {
+	Showing bool `json:"showing"`
+}
 
 // PathMe answers a customer's bearer token with who it admits (GET,
 // customer token): a [Me]. A client that holds only a queue ticket (the

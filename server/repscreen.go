@@ -30,15 +30,10 @@ import (
 // stopping ("stopped") to show the screen.
 const KindRepScreen = "rep_screen"
 
-// repScreenState is the body of POST …/rep-screen.
-type repScreenState struct {
-	Showing bool `json:"showing"`
-}
-
 // repScreenRoutes registers the functions and the rep's screen.
 func (s *Server) repScreenRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+protocol.PathSession+"{id}/functions", s.api(s.handleFunctions))
-	mux.HandleFunc("POST "+protocol.PathSession+"{id}/rep-screen", s.api(s.handleRepScreen))
+	mux.HandleFunc("GET "+protocol.PathSession+"{id}"+protocol.PathFunctionsSuffix, s.api(s.handleFunctions))
+	mux.HandleFunc("POST "+protocol.PathSession+"{id}"+protocol.PathRepScreenSuffix, s.api(s.handleRepScreen))
 }
 
 // sessionRep loads a session and the requesting rep's participant in it;
@@ -114,7 +109,7 @@ func (s *Server) handleRepScreen(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var st repScreenState
+	var st protocol.RepScreenState
 	if err := readJSON(w, r, &st, false); err != nil {
 		return err
 	}
