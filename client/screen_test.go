@@ -214,16 +214,20 @@ func TestKeyframeFollowsPLI(t *testing.T) {
 	s := startSharing(t, d, []codec.Codec{codec.VP8})
 	waitSharp(t, s, grab(t, d, 0), 40)
 	// Without a PLI no keyframe comes: refinements and keep-alives only.
-	keys := s.screen.Stats().Keyframes
+	// (A loaded machine may lose a packet, and the receiver then asks for
+	// a keyframe itself: only keyframes nobody asked for count.)
+	before := s.screen.Stats()
 	time.Sleep(3 * time.Second)
-	if got := s.screen.Stats().Keyframes; got != keys {
-		t.Fatalf("keyframes without a PLI: got %d more; want none", got-keys)
+	after := s.screen.Stats()
+	if keys, asked := after.Keyframes-before.Keyframes, after.KeyframeRequests-before.KeyframeRequests; keys > asked {
+		t.Fatalf("keyframes without a PLI: got %d more after %d requests; want none unasked", keys, asked)
 	}
 	s.screen.RequestKeyframe()
-	deadline := time.Now().Add(10 * time.Second)
-	for s.screen.Stats().Keyframes == keys {
+	// A bound for a lost request, not a speed target.
+	deadline := time.Now().Add(120 * time.Second)
+	for s.screen.Stats().Keyframes == after.Keyframes {
 		if time.Now().After(deadline) {
-			t.Fatal("no keyframe within 10s of a PLI")
+			t.Fatal("no keyframe within 120s of a PLI")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -240,7 +244,7 @@ func TestIdleScreenSendsOnlyKeepAlives(t *testing.T) {
 	deadline := time.Now().Add(150 * time.Second) // generous: CI runs every package at once
 	for start := s.screen.Stats(); s.screen.Stats().KeepAlives == start.KeepAlives; {
 		if time.Now().After(deadline) {
-			t.Fatal("no keep-alive within 150s: the screen never went still")
+			t.Fatalf("no keep-alive within 150s: the screen never went still; %+v", s.screen.Stats())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -248,9 +252,12 @@ func TestIdleScreenSendsOnlyKeepAlives(t *testing.T) {
 	time.Sleep(6500 * time.Millisecond)
 	after := s.screen.Stats()
 	// Nothing to decode; a keep-alive about every 2 s.
+	// (A keyframe the receiver asked for after a loss, on a loaded
+	// machine, is no change of the screen.)
 	frames, alive := after.Frames-before.Frames, after.KeepAlives-before.KeepAlives
-	if frames != 0 || alive < 2 || alive > 4 {
-		t.Errorf("a still screen in 6.5s: got %d frames and %d keep-alives; want none and 3 or so", frames, alive)
+	asked := after.KeyframeRequests - before.KeyframeRequests
+	if (frames != 0 && asked == 0) || alive < 2 || alive > 4 {
+		t.Errorf("a still screen in 6.5s: got %d frames (%d keyframes asked for) and %d keep-alives; want none and 3 or so", frames, asked, alive)
 	}
 }
 
