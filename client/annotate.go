@@ -268,13 +268,7 @@ func (p *Peer) Annotate(a Annotation) error {
 	if len(b) > maxAnnotationMsg {
 		return fmt.Errorf("send %s: %w: %d bytes", m.Type, ErrBadAnnotation, len(b))
 	}
-	p.mu.Lock()
-	dc := p.channels[ControlLabel]
-	p.mu.Unlock()
-	if dc == nil {
-		return fmt.Errorf("send %s: no control channel", m.Type)
-	}
-	if err := dc.SendText(string(b)); err != nil {
+	if err := p.sendText(ControlLabel, b); err != nil {
 		return fmt.Errorf("send %s: %w", m.Type, err)
 	}
 	return nil

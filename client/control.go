@@ -151,18 +151,18 @@ func (p *Peer) SendInput(ev input.Event) error {
 }
 
 func (p *Peer) sendControl(k controlKind) error {
-	b, err := json.Marshal(controlMsg{Type: k})
+	return p.sendJSON(string(k), controlMsg{Type: k})
+}
+
+// sendJSON sends v as a JSON text message on the control channel; kind
+// names it in errors.
+func (p *Peer) sendJSON(kind string, v any) error {
+	b, err := json.Marshal(v)
 	if err != nil {
-		return err
+		return fmt.Errorf("send %s: %w", kind, err)
 	}
-	p.mu.Lock()
-	dc := p.channels[ControlLabel]
-	p.mu.Unlock()
-	if dc == nil {
-		return fmt.Errorf("send %s: no control channel", k)
-	}
-	if err := dc.SendText(string(b)); err != nil {
-		return fmt.Errorf("send %s: %w", k, err)
+	if err := p.sendText(ControlLabel, b); err != nil {
+		return fmt.Errorf("send %s: %w", kind, err)
 	}
 	return nil
 }

@@ -138,22 +138,7 @@ func (s *Session) AnswerElevation(participantID string, outcome ElevationOutcome
 	return p.sendElevate(m)
 }
 
-func (p *Peer) sendElevate(m elevateMsg) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return fmt.Errorf("send %s: %w", m.Type, err)
-	}
-	p.mu.Lock()
-	dc := p.channels[ControlLabel]
-	p.mu.Unlock()
-	if dc == nil {
-		return fmt.Errorf("send %s: no control channel", m.Type)
-	}
-	if err := dc.SendText(string(b)); err != nil {
-		return fmt.Errorf("send %s: %w", m.Type, err)
-	}
-	return nil
-}
+func (p *Peer) sendElevate(m elevateMsg) error { return p.sendJSON(string(m.Type), m) }
 
 // validate checks a message as received or about to be sent: a request
 // carries nothing, a result an outcome and a short text reason.

@@ -526,3 +526,17 @@ func (p *Peer) Close() error {
 	})
 	return err
 }
+
+// sendText sends a text message on the data channel with the label.
+func (p *Peer) sendText(label string, b []byte) error {
+	p.mu.Lock()
+	dc := p.channels[label]
+	p.mu.Unlock()
+	if dc == nil {
+		return fmt.Errorf("send on %q: no such data channel", label)
+	}
+	if err := dc.SendText(string(b)); err != nil {
+		return fmt.Errorf("send on %q: %w", label, err)
+	}
+	return nil
+}

@@ -360,20 +360,6 @@ func (p *Peer) repScreenClosed() {
 	}
 }
 
-// sendText sends a text message on the data channel with the label.
-func (p *Peer) sendText(label string, b []byte) error {
-	p.mu.Lock()
-	dc := p.channels[label]
-	p.mu.Unlock()
-	if dc == nil {
-		return fmt.Errorf("send on %q: no such data channel", label)
-	}
-	if err := dc.SendText(string(b)); err != nil {
-		return fmt.Errorf("send on %q: %w", label, err)
-	}
-	return nil
-}
-
 // RepScreen is the rep's screen as the customer receives it on this
 // connection; nil on the rep's side or where the portal does not allow it.
 func (p *Peer) RepScreen() *RemoteScreen { return p.repScreen }

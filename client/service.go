@@ -172,22 +172,7 @@ func (s *Session) AnswerService(participantID string, outcome ServiceOutcome, re
 	return p.sendService(m)
 }
 
-func (p *Peer) sendService(m serviceMsg) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return fmt.Errorf("send %s: %w", m.Type, err)
-	}
-	p.mu.Lock()
-	dc := p.channels[ControlLabel]
-	p.mu.Unlock()
-	if dc == nil {
-		return fmt.Errorf("send %s: no control channel", m.Type)
-	}
-	if err := dc.SendText(string(b)); err != nil {
-		return fmt.Errorf("send %s: %w", m.Type, err)
-	}
-	return nil
-}
+func (p *Peer) sendService(m serviceMsg) error { return p.sendJSON(string(m.Type), m) }
 
 // validate checks a message as received or about to be sent: a query and
 // a request carry nothing, an allowed its answer only, a result an
