@@ -380,8 +380,22 @@ type fileHub struct {
 	mu sync.Mutex
 	// cfg is the portal's configuration (customer side); nil refuses
 	// every transfer on the customer's side.
-	cfg       *protocol.CustomerClientConfig
+	cfg *protocol.CustomerClientConfig
+	// funcs are the session's functions as the server answers them (rep
+	// side); nil until known, when the customer's client alone decides.
+	funcs     *protocol.Functions
 	transfers map[string]*Transfer
+}
+
+// repAllows reports what the server says the session allows a rep:
+// sending files, and taking the customer's; both true while unknown.
+func (h *fileHub) repAllows() (send, receive bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.funcs == nil {
+		return true, true
+	}
+	return h.funcs.SendFiles, h.funcs.ReceiveFiles
 }
 
 func newFileHub(ev *events, log *slog.Logger, self protocol.Participant) *fileHub {
@@ -657,6 +671,10 @@ func (l *fileLink) handleOffer(o FileOffer) {
 		return
 	}
 	if l.hub.customer() && !l.hub.repMaySend() {
+		l.refuse(o.ID, DisabledFilesReason, ErrFilesDisabled)
+		return
+	}
+	if _, receive := l.hub.repAllows(); !l.hub.customer() && !receive {
 		l.refuse(o.ID, DisabledFilesReason, ErrFilesDisabled)
 		return
 	}
@@ -959,6 +977,9 @@ func (p *Peer) OfferFile(ctx context.Context, path string) (*Transfer, error) {
 	if p.files.hub.customer() && !p.files.hub.customerMayOffer() {
 		return nil, fmt.Errorf("offer file: %w", ErrFilesDisabled)
 	}
+	if send, _ := p.files.hub.repAllows(); !p.files.hub.customer() && !send {
+		return nil, fmt.Errorf("offer file: %w", ErrFilesDisabled)
+	}
 	return p.files.offerFile(ctx, path)
 }
 
@@ -978,10 +999,13 @@ func (s *Session) OfferFile(ctx context.Context, participantID, path string) (*T
 
 // FilesAllowed reports what the portal lets this side do: receive (a rep
 // may send the customer files) and offer (the customer may offer files).
-// On a rep's side both are true: the customer's client decides.
+// On a rep's side they are what the server answered when the session was
+// taken (both true where it could not be asked: the customer's client
+// decides).
 func (s *Session) FilesAllowed() (receive, offer bool) {
 	if s.self.Role != protocol.RoleCustomer {
-		return true, true
+		send, receive := s.fileHub().repAllows()
+		return send, receive
 	}
 	h := s.fileHub()
 	return h.repMaySend(), h.customerMayOffer()
@@ -1026,3 +1050,19 @@ func (s *Session) setFilePolicy(cfg *protocol.CustomerClientConfig) {
 
 // fileHub is the session's file transfers.
 func (s *Session) fileHub() *fileHub { return s.files }
+
+// loadFilePolicy asks the server what the session's portal allows a rep
+// with files (rep side): offers it does not allow are refused by this
+// side too, whatever the other's client does. Where the server cannot be
+// asked, the customer's client alone decides, as before.
+func (s *Session) loadFilePolicy(ctx context.Context) {
+	f, err := s.Functions(ctx)
+	if err != nil {
+		s.log.Warn("file policy not known; the customer's client decides", "err", err)
+		return
+	}
+	h := s.fileHub()
+	h.mu.Lock()
+	h.funcs = &f
+	h.mu.Unlock()
+}

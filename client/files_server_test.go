@@ -105,8 +105,9 @@ func TestFilesThroughTheServer(t *testing.T) {
 }
 
 // TestFilesDisabledByThePortal: through a portal that lets reps send no
-// files, the customer's client refuses a rep's offer by itself, with the
-// reason, and offers none of its own.
+// files, the rep's side refuses to offer one (the server told it), the
+// customer's client refuses a rep's offer by itself, with the reason,
+// and offers none of its own.
 func TestFilesDisabledByThePortal(t *testing.T) {
 	h := servertest.Start(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
@@ -151,14 +152,33 @@ func TestFilesDisabledByThePortal(t *testing.T) {
 	if err := os.WriteFile(src, []byte("MZ"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tr, err := repPeer.OfferFile(ctx, src)
+	// The rep's side knows from the server and refuses by itself.
+	if send, receive := rs.FilesAllowed(); send || receive {
+		t.Errorf("the rep's FilesAllowed: got %v, %v; want false, false (the server's answer)", send, receive)
+	}
+	if _, err := repPeer.OfferFile(ctx, src); !errors.Is(err, client.ErrFilesDisabled) {
+		t.Errorf("the rep's offer: got %v; want ErrFilesDisabled", err)
+	}
+	if _, err := cs.OfferFile(ctx, rep.Account().ID, src); !errors.Is(err, client.ErrFilesDisabled) {
+		t.Errorf("the customer's offer: got %v; want ErrFilesDisabled", err)
+	}
+	// A customer's client that offers anyway: the rep's side refuses, as
+	// the server told it.
+	client.LetCustomerOffer(cs)
+	tr, err := cs.OfferFile(ctx, rep.Account().ID, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Wait(ctx); !errors.Is(err, client.ErrFileRefused) || !strings.Contains(err.Error(), client.DisabledFilesReason) {
+		t.Errorf("the modified customer's offer: got %v; want refused with %q", err, client.DisabledFilesReason)
+	}
+	// A console that does not ask: the customer's client refuses.
+	client.ForgetFilePolicy(rs)
+	tr, err = repPeer.OfferFile(ctx, src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := tr.Wait(ctx); !errors.Is(err, client.ErrFileRefused) || !strings.Contains(err.Error(), client.DisabledFilesReason) {
 		t.Errorf("the rep's offer: got %v; want refused with %q", err, client.DisabledFilesReason)
-	}
-	if _, err := cs.OfferFile(ctx, rep.Account().ID, src); !errors.Is(err, client.ErrFilesDisabled) {
-		t.Errorf("the customer's offer: got %v; want ErrFilesDisabled", err)
 	}
 }

@@ -116,6 +116,7 @@ func (r *Rep) Accept(ctx context.Context, sessionID string) (*Session, error) {
 	}
 	select {
 	case s := <-got:
+		s.loadFilePolicy(ctx)
 		return s, nil
 	case perr := <-answer:
 		return nil, fmt.Errorf("accept: %w", perr)
@@ -145,6 +146,7 @@ func (r *Rep) GetNext(ctx context.Context) (*Session, error) {
 	}
 	select {
 	case s := <-got:
+		s.loadFilePolicy(ctx)
 		return s, nil
 	case perr := <-answer:
 		return nil, fmt.Errorf("get next: %w", perr)

@@ -437,13 +437,19 @@ func (r *repApp) openSession(s *client.Session) {
 	})
 	v.Summary.SetPortal(r.portalName(s.Info().Portal))
 	files := newConsoleFiles(r.win, s, DownloadsDir(), r.do)
-	v.SetFiles(files, NewSendFileButton(r.win, func(path string) {
+	send := NewSendFileButton(r.win, func(path string) {
 		if p := customerPeer(s); p != nil {
 			files.Offer(p.Participant(), path)
 		} else {
 			v.Chat.Notice("The customer's computer is not connected yet: the file was not sent.")
 		}
-	}))
+	})
+	if ok, _ := s.FilesAllowed(); !ok {
+		// The server said the session's portal lets reps send no files.
+		send.SetText("Sending files is off for this portal")
+		send.Disable()
+	}
+	v.SetFiles(files, send)
 	r.watchScreen(s, v)
 	r.goWait(func() {
 		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
