@@ -1,9 +1,11 @@
 package client
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tandemhq/tandem/input"
 	"github.com/tandemhq/tandem/protocol"
@@ -152,6 +154,40 @@ func (p *Peer) SendInput(ev input.Event) error {
 
 func (p *Peer) sendControl(k controlKind) error {
 	return p.sendJSON(string(k), controlMsg{Type: k})
+}
+
+// answerWait bounds how long an answer to a participant waits for a
+// connection that is being made afresh.
+const answerWait = 15 * time.Second
+
+// answerPeer sends an answer (send) to a participant on its current
+// connection. A request may come just before that connection is replaced
+// (the customer starts sharing, a client takes the session over): where
+// the connection is closing, or the send fails, the answer waits for the
+// next connection, for at most answerWait and while the session lasts,
+// so that it is not lost in the restart.
+func (s *Session) answerPeer(participantID string, send func(*Peer) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), answerWait)
+	defer cancel()
+	err := fmt.Errorf("no connection to %s", participantID)
+	var tried *Peer
+	for {
+		if p := s.Peer(participantID); p != nil && p != tried {
+			tried = p
+			if err = p.Connected(ctx); err == nil {
+				if err = send(p); err == nil {
+					return nil
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-s.Ended():
+			return err
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // sendJSON sends v as a JSON text message on the control channel; kind

@@ -131,11 +131,10 @@ func (s *Session) AnswerElevation(participantID string, outcome ElevationOutcome
 	if err := m.validate(); err != nil {
 		return fmt.Errorf("answer elevation: %w", err)
 	}
-	p := s.Peer(participantID)
-	if p == nil {
-		return fmt.Errorf("answer elevation: no connection to %s", participantID)
+	if err := s.answerPeer(participantID, func(p *Peer) error { return p.sendElevate(m) }); err != nil {
+		return fmt.Errorf("answer elevation: %w", err)
 	}
-	return p.sendElevate(m)
+	return nil
 }
 
 func (p *Peer) sendElevate(m elevateMsg) error { return p.sendJSON(string(m.Type), m) }

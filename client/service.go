@@ -165,11 +165,10 @@ func (s *Session) AnswerService(participantID string, outcome ServiceOutcome, re
 	if err := m.validate(); err != nil {
 		return fmt.Errorf("answer service: %w", err)
 	}
-	p := s.Peer(participantID)
-	if p == nil {
-		return fmt.Errorf("answer service: no connection to %s", participantID)
+	if err := s.answerPeer(participantID, func(p *Peer) error { return p.sendService(m) }); err != nil {
+		return fmt.Errorf("answer service: %w", err)
 	}
-	return p.sendService(m)
+	return nil
 }
 
 func (p *Peer) sendService(m serviceMsg) error { return p.sendJSON(string(m.Type), m) }
