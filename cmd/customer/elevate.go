@@ -9,7 +9,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -50,22 +49,12 @@ type elevator struct {
 	resumed bool
 
 	// Replaced in tests.
-	exit     func() // ends the process; nil means os.Exit(0)
 	elevated func() bool
 	probe    func(ctx context.Context) error
 	launch   func(ctx context.Context, policy host.ElevationPolicy, args []string) (*host.Elevation, error)
 	dir      string // where hand-off directories go; "" means os.TempDir
 
 	tasks
-
-	mu sync.Mutex
-	// ask shows the customer a rep's request and reports the answer; it
-	// returns false when ctx ends. nil declines every request: the app
-	// cannot ask (yet).
-	ask func(ctx context.Context, rep string) bool
-	// release lets go of the machine (the agent) before the process exits
-	// for the elevated one.
-	release func()
 }
 
 // newElevator returns an elevator acting through h; resumed says whether
@@ -80,14 +69,6 @@ func newElevator(h *host.Host, log *slog.Logger, resumed bool, args []string) *e
 	return e
 }
 
-// setAsk sets how the customer is asked about a rep's request: the
-// customer app's prompt.
-func (e *elevator) setAsk(ask func(ctx context.Context, rep string) bool) {
-	e.mu.Lock()
-	e.ask = ask
-	e.mu.Unlock()
-}
-
 // holdFunc is ui.CustomerOptions.Hold.
 type holdFunc = func(s *client.Session, cfg protocol.CustomerClientConfig) (func(client.Event), <-chan agent.Status, func())
 
@@ -97,9 +78,7 @@ type holdFunc = func(s *client.Session, cfg protocol.CustomerClientConfig) (func
 func (e *elevator) wrapHold(hold holdFunc) holdFunc {
 	return func(s *client.Session, cfg protocol.CustomerClientConfig) (func(client.Event), <-chan agent.Status, func()) {
 		handle, status, release := hold(s, cfg)
-		e.mu.Lock()
-		e.release = release
-		e.mu.Unlock()
+		e.setRelease(release)
 		elevation := e.attach(s, cfg)
 		return func(ev client.Event) {
 				handle(ev)
@@ -109,22 +88,6 @@ func (e *elevator) wrapHold(hold holdFunc) holdFunc {
 				release()
 			}
 	}
-}
-
-// takeOver lets go of this computer and ends the process, leaving the
-// session to the elevated one: the session is not ended.
-func (e *elevator) takeOver() {
-	e.mu.Lock()
-	release := e.release
-	e.mu.Unlock()
-	if release != nil {
-		release()
-	}
-	if e.exit != nil {
-		e.exit()
-		return
-	}
-	os.Exit(0)
 }
 
 // attach starts the elevation of a session: the automatic one by the
@@ -208,10 +171,7 @@ func (e *elevator) requested(s *client.Session, cfg protocol.CustomerClientConfi
 		return
 	}
 	defer e.unclaim()
-	e.mu.Lock()
-	ask := e.ask
-	e.mu.Unlock()
-	if ask == nil || !ask(e.ctx, rep.Name) {
+	if !e.askCustomer(rep.Name) {
 		e.log.Info("the customer declined elevation", "rep", rep.ID)
 		answer(client.ElevationDeclined, "the customer declined")
 		return

@@ -53,7 +53,6 @@ type servicer struct {
 	display string
 
 	// Replaced in tests.
-	exit func() // ends the process; nil means os.Exit(0)
 	// command turns the program's arguments into the service's command;
 	// nil means this program (os.Executable) with the desktop's variables.
 	command func(args []string) (serviceCommand, error)
@@ -61,15 +60,9 @@ type servicer struct {
 
 	tasks
 
-	mu sync.Mutex
-	// ended: atEnd ran (at the session's end, or at the release).
+	// ended: atEnd ran (at the session's end, or at the release); under
+	// tasks.mu.
 	ended bool
-	// ask shows the customer a rep's request and reports the answer; it
-	// returns false when ctx ends. nil declines every request.
-	ask func(ctx context.Context, rep string) bool
-	// release lets go of the machine before the process exits for the
-	// service.
-	release func()
 }
 
 // newServicer returns a servicer installing through mgr; name is the
@@ -81,13 +74,6 @@ func newServicer(mgr *host.ServiceManager, log *slog.Logger, name, display strin
 	return sv
 }
 
-// setAsk sets how the customer is asked about a rep's request.
-func (sv *servicer) setAsk(ask func(ctx context.Context, rep string) bool) {
-	sv.mu.Lock()
-	sv.ask = ask
-	sv.mu.Unlock()
-}
-
 // wrapHold adds the service to the hold on this computer: the start as a
 // service begins with it, the reps' requests come with its events, a
 // hand-over releases it before this process exits, and the session's end
@@ -96,9 +82,7 @@ func (sv *servicer) setAsk(ask func(ctx context.Context, rep string) bool) {
 func (sv *servicer) wrapHold(hold holdFunc) holdFunc {
 	return func(s *client.Session, cfg protocol.CustomerClientConfig) (func(client.Event), <-chan agent.Status, func()) {
 		handle, status, release := hold(s, cfg)
-		sv.mu.Lock()
-		sv.release = release
-		sv.mu.Unlock()
+		sv.setRelease(release)
 		service := sv.attach(s, cfg)
 		return func(ev client.Event) {
 				handle(ev)
@@ -202,10 +186,7 @@ func (sv *servicer) requested(s *client.Session, cfg protocol.CustomerClientConf
 		return
 	}
 	defer sv.unclaim()
-	sv.mu.Lock()
-	ask := sv.ask
-	sv.mu.Unlock()
-	if ask == nil || !ask(sv.ctx, rep.Name) {
+	if !sv.askCustomer(rep.Name) {
 		sv.log.Info("the customer declined running as a service", "rep", rep.ID)
 		answer(client.ServiceDeclined, "the customer declined")
 		return
@@ -326,20 +307,4 @@ func (sv *servicer) watch(ctx context.Context, name string) error {
 			return errServiceStopped
 		}
 	}
-}
-
-// takeOver lets go of this computer and ends the process, leaving the
-// session to the service: the session is not ended.
-func (sv *servicer) takeOver() {
-	sv.mu.Lock()
-	release := sv.release
-	sv.mu.Unlock()
-	if release != nil {
-		release()
-	}
-	if sv.exit != nil {
-		sv.exit()
-		return
-	}
-	os.Exit(0)
 }
