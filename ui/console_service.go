@@ -20,15 +20,7 @@ import (
 // RequestService asks the customer's client behind p to run as a service
 // and tells the rep through notify; p may be nil (not connected).
 func RequestService(p *client.Peer, notify func(string)) {
-	if p == nil {
-		notify("Cannot ask to run as a service: the customer's client is not connected.")
-		return
-	}
-	if err := p.RequestService(); err != nil {
-		notify("Cannot ask to run as a service: " + err.Error())
-		return
-	}
-	notify("Asked to run as a service; waiting for " + nameOr(p.Participant().Name, "the customer") + ".")
+	requestOf(p, (*client.Peer).RequestService, "Cannot ask to run as a service", "Asked to run as a service", notify)
 }
 
 // NewServiceButton returns the screen panel's "Run as a service" button,

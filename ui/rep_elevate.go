@@ -18,15 +18,22 @@ import (
 // and tells the rep through notify that it asked, or why it could not.
 // It does not block.
 func RequestElevation(p *client.Peer, notify func(string)) {
+	requestOf(p, (*client.Peer).RequestElevation, "Cannot request elevation", "Elevation requested", notify)
+}
+
+// requestOf sends a request (send) to the customer's client behind p and
+// tells the rep through notify that it asked (done), or why it could not
+// (cannot); p may be nil (not connected).
+func requestOf(p *client.Peer, send func(*client.Peer) error, cannot, done string, notify func(string)) {
 	if p == nil {
-		notify("Cannot request elevation: the customer's client is not connected.")
+		notify(cannot + ": the customer's client is not connected.")
 		return
 	}
-	if err := p.RequestElevation(); err != nil {
-		notify("Cannot request elevation: " + err.Error())
+	if err := send(p); err != nil {
+		notify(cannot + ": " + err.Error())
 		return
 	}
-	notify("Elevation requested; waiting for " + nameOr(p.Participant().Name, "the customer") + ".")
+	notify(done + "; waiting for " + nameOr(p.Participant().Name, "the customer") + ".")
 }
 
 // NewElevationButton returns the screen panel's "Request elevation"
