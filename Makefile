@@ -46,8 +46,14 @@ fuzz: deps
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZ_TIME) $$pkg; \
 	done
 
+# The test binaries are built in parallel, then the packages run one at a
+# time: each starts its own Xvfb displays, servers and WebRTC sessions,
+# and two such packages on a two-core machine starve each other's media.
+# TEST_P=2 runs two at a time.
+TEST_P ?= 1
 test: lint cross fuzz
-	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+	$(GO) test -race -count=1 -exec /bin/true $(PKGS) >/dev/null
+	$(GO) test -race -count=1 -p $(TEST_P) -timeout 30m $(PKGS)
 
 bench: build
 	@$(GO) run ./cmd/bench

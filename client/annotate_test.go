@@ -209,7 +209,7 @@ func TestAnnotationsOverTheControlChannel(t *testing.T) {
 // events.
 func nextAnnotation(t *testing.T, ch <-chan client.Event) client.AnnotationReceived {
 	t.Helper()
-	timeout := time.After(20 * time.Second)
+	timeout := time.After(hung)
 	for {
 		select {
 		case ev := <-ch:
@@ -226,7 +226,7 @@ func nextAnnotation(t *testing.T, ch <-chan client.Event) client.AnnotationRecei
 // event arrives.
 func eventsUntilElevation(t *testing.T, ch <-chan client.Event) func(func(client.AnnotationReceived) bool) {
 	return func(yield func(client.AnnotationReceived) bool) {
-		timeout := time.After(20 * time.Second)
+		timeout := time.After(hung)
 		for {
 			select {
 			case ev := <-ch:

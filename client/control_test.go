@@ -49,7 +49,7 @@ func TestControlIsTheCustomers(t *testing.T) {
 			if ev != move(x) {
 				t.Fatalf("input: got %+v; want the fence %+v (something slipped through)", ev, move(x))
 			}
-		case <-time.After(10 * time.Second):
+		case <-time.After(hung):
 			t.Fatalf("the fence %d did not arrive", x)
 		}
 	}

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 // next waits for an event of type T on ch, skipping others.
 func next[T client.Event](t *testing.T, ch <-chan client.Event) T {
 	t.Helper()
-	timeout := time.After(20 * time.Second)
+	timeout := time.After(hung)
 	for {
 		select {
 		case ev := <-ch:
@@ -193,7 +193,7 @@ func recv(t *testing.T, p *client.Peer) client.DataMessage {
 	select {
 	case m := <-p.Messages():
 		return m
-	case <-time.After(20 * time.Second):
+	case <-time.After(hung):
 		t.Fatal("no data-channel message within 20s")
 		return client.DataMessage{}
 	}

@@ -103,7 +103,7 @@ func TestElevationOverTheControlChannel(t *testing.T) {
 // nextElevation waits for the next elevation event on ch, skipping others.
 func nextElevation(t *testing.T, ch <-chan client.Event) client.Event {
 	t.Helper()
-	timeout := time.After(20 * time.Second)
+	timeout := time.After(hung)
 	for {
 		select {
 		case ev := <-ch:

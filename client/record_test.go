@@ -412,7 +412,7 @@ func TestRecordResolutionChange(t *testing.T) {
 	var l client.ScreenLayout
 	select {
 	case l = <-s.screen.Layout():
-	case <-time.After(20 * time.Second):
+	case <-time.After(hung):
 		t.Fatal("no layout")
 	}
 	var b bytes.Buffer

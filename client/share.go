@@ -55,6 +55,10 @@ type sharer struct {
 	cursor  capture.Cursor
 	layout  ScreenLayout
 
+	// layoutMu orders a changed layout and a welcome: a rep whose channel
+	// opens as the monitors change ends with the newest layout.
+	layoutMu sync.Mutex
+
 	// sent is what recordings take of the stream (repshare_record.go).
 	sent sentStream
 }
@@ -160,6 +164,8 @@ func (sh *sharer) pump(ctx context.Context) {
 }
 
 func (sh *sharer) setLayout(l ScreenLayout) {
+	sh.layoutMu.Lock()
+	defer sh.layoutMu.Unlock()
 	sh.mu.Lock()
 	sh.layout = l
 	sh.mu.Unlock()
@@ -207,12 +213,14 @@ func (sh *sharer) cursors(ctx context.Context) {
 
 // welcome sends a rep what the screen channel carries, when it opens.
 func (sh *sharer) welcome(vs *videoSender) {
+	sh.layoutMu.Lock()
 	sh.mu.Lock()
 	c, l := sh.cursor, sh.layout
 	sh.mu.Unlock()
 	if b, err := encodeLayout(l); err == nil {
 		vs.sendScreen(b)
 	}
+	sh.layoutMu.Unlock()
 	if c.Shape != nil {
 		if b, err := encodeCursorShape(c.Shape.Image, c.Shape.Hotspot); err == nil {
 			vs.sendScreen(b)

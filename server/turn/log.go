@@ -8,8 +8,13 @@ import (
 	"github.com/pion/logging"
 )
 
-// levelTrace is below slog's Debug, for pion's trace messages.
-const levelTrace = slog.LevelDebug - 4
+// Pion's debug messages are per packet and its trace ones finer still:
+// both sit below slog's Debug, so that "-log-level debug" shows Tandem's
+// own messages and "-log-level debug-4" shows pion's too.
+const (
+	levelPionDebug = slog.LevelDebug - 2
+	levelTrace     = slog.LevelDebug - 4
+)
 
 // logFactory routes pion's loggers into slog, one "scope" attribute per
 // pion component.
@@ -33,8 +38,8 @@ func (p pionLogger) logf(level slog.Level, format string, args ...any) {
 
 func (p pionLogger) Trace(msg string)                  { p.log(levelTrace, msg) }
 func (p pionLogger) Tracef(format string, args ...any) { p.logf(levelTrace, format, args...) }
-func (p pionLogger) Debug(msg string)                  { p.log(slog.LevelDebug, msg) }
-func (p pionLogger) Debugf(format string, args ...any) { p.logf(slog.LevelDebug, format, args...) }
+func (p pionLogger) Debug(msg string)                  { p.log(levelPionDebug, msg) }
+func (p pionLogger) Debugf(format string, args ...any) { p.logf(levelPionDebug, format, args...) }
 func (p pionLogger) Info(msg string)                   { p.log(slog.LevelInfo, msg) }
 func (p pionLogger) Infof(format string, args ...any)  { p.logf(slog.LevelInfo, format, args...) }
 func (p pionLogger) Warn(msg string)                   { p.log(slog.LevelWarn, msg) }
