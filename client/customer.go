@@ -29,16 +29,23 @@ type Customer struct {
 
 // Join spends a session code and opens the customer's signaling connection.
 func Join(ctx context.Context, cfg Config, code, name string) (*Customer, error) {
-	a, err := cfg.newAPI()
-	if err != nil {
-		return nil, err
-	}
 	req := protocol.JoinRequest{Code: code, Name: name, Portal: cfg.Portal}
 	if err := req.Validate(); err != nil {
 		return nil, fmt.Errorf("join: %w", err)
 	}
+	return admit(ctx, cfg, protocol.PathJoin, req)
+}
+
+// admit spends a code at path (req is the request) and opens the
+// signaling connection of the member it admits to one session: a
+// customer, or an external specialist (see [JoinSpecialist]).
+func admit(ctx context.Context, cfg Config, path string, req any) (*Customer, error) {
+	a, err := cfg.newAPI()
+	if err != nil {
+		return nil, err
+	}
 	var jr protocol.JoinResponse
-	if err := a.do(ctx, "POST", protocol.PathJoin, req, &jr); err != nil {
+	if err := a.do(ctx, "POST", path, req, &jr); err != nil {
 		return nil, fmt.Errorf("join: %w", err)
 	}
 	a.token = jr.Token

@@ -140,7 +140,7 @@ type Rule struct {
 // [CodeUnknownType].
 var ClientRules = map[Type]Rule{
 	TypeSessionAccept:      {Roles: []Role{RoleRep, RoleAdmin}, NeedsSession: true},
-	TypeSessionEnd:         {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
+	TypeSessionEnd:         {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin}, NeedsSession: true}, // a specialist leaves instead
 	TypeSignal:             {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
 	TypeChatSend:           {Roles: []Role{RoleCustomer, RoleRep, RoleAdmin, RoleSpecialist}, NeedsSession: true},
 	TypeRepStatus:          {Roles: []Role{RoleRep, RoleAdmin}},

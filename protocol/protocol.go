@@ -205,6 +205,9 @@ type Participant struct {
 	Role Role   `json:"role"`
 	// Name is what others see: the rep's display name, the customer's name.
 	Name string `json:"name"`
+	// ViewOnly is set for an external specialist invited to view only:
+	// the customer's client never gives it control.
+	ViewOnly bool `json:"view_only,omitempty"`
 }
 
 // ICEServer is a STUN or TURN server a peer connection may use.

@@ -46,6 +46,7 @@ func (s *Server) routes() http.Handler {
 	s.downloadRoutes(mux)
 	s.consoleRoutes(mux)
 	s.customerRoutes(mux)
+	s.specialistRoutes(mux)
 	s.recordingRoutes(mux)
 	return mux
 }
@@ -474,7 +475,7 @@ func (s *Server) handleTranscript(w http.ResponseWriter, r *http.Request) error 
 func sessionInfo(s store.Session, ps []store.Participant) protocol.SessionInfo {
 	si := protocol.SessionInfo{ID: s.ID, State: s.State, CustomerName: s.CustomerName, Question: s.Question, Portal: s.PortalID, Queue: s.QueueID, Created: s.Created, Participants: []protocol.Participant{}}
 	for _, p := range ps {
-		si.Participants = append(si.Participants, protocol.Participant{ID: p.ID, Role: p.Role, Name: p.Name})
+		si.Participants = append(si.Participants, protocol.Participant{ID: p.ID, Role: p.Role, Name: p.Name, ViewOnly: p.ViewOnly})
 	}
 	return si
 }
@@ -501,12 +502,16 @@ func (s *Server) handleSignal(w http.ResponseWriter, r *http.Request) {
 				role = protocol.RoleAdmin
 			}
 			id = hub.Identity{Role: role, RepID: c.rep.ID, Name: c.rep.DisplayName}
-		case store.TokenCustomer:
+		case store.TokenCustomer, store.TokenSpecialist:
 			ps, err := s.store.Participants(r.Context(), c.token.SessionID)
 			if err != nil {
 				return err
 			}
-			id = hub.Identity{Role: protocol.RoleCustomer, SessionID: c.token.SessionID, ParticipantID: c.token.ParticipantID}
+			role := protocol.RoleCustomer
+			if c.token.Kind == store.TokenSpecialist {
+				role = protocol.RoleSpecialist
+			}
+			id = hub.Identity{Role: role, SessionID: c.token.SessionID, ParticipantID: c.token.ParticipantID}
 			for _, p := range ps {
 				if p.ID == c.token.ParticipantID {
 					id.Name = p.Name

@@ -341,7 +341,7 @@ func (h *Hub) accepted(ctx context.Context, s store.Session) {
 	}
 	h.unsubscribe(ps)
 	h.broadcast(ps, protocol.TypeSessionState, s.ID, info(s, ps))
-	h.peerConnect(s, ps)
+	h.peerConnect(s, ps, "")
 	h.queueChanged(ctx, s.QueueID, nil)
 }
 
@@ -405,12 +405,12 @@ func (c *conn) leave(ctx context.Context, env protocol.Envelope) error {
 	if s.State != protocol.StateActive {
 		return &refusal{protocol.CodeConflict, fmt.Sprintf("the session is %s, not active", s.State)}
 	}
-	others := false
+	reps := false // a rep stays with the customer; specialists alone may not
 	for _, p := range present(ps) {
-		others = others || p.ID != self.ID && p.Role != protocol.RoleCustomer
+		reps = reps || p.ID != self.ID && (p.Role == protocol.RoleRep || p.Role == protocol.RoleAdmin)
 	}
-	if !others {
-		return &refusal{protocol.CodeConflict, "nobody else would stay with the customer; end the session instead"}
+	if !reps {
+		return &refusal{protocol.CodeConflict, "no other representative would stay with the customer; end the session instead"}
 	}
 	now := c.h.now()
 	if err := c.h.store.LeaveParticipant(ctx, s.ID, self.ID, now); err != nil {
@@ -426,6 +426,12 @@ func (c *conn) leave(ctx context.Context, env protocol.Envelope) error {
 	c.log.Info("left the session", "session", s.ID)
 	c.h.sendAll(self.ID, protocol.TypeSessionEnded, s.ID, protocol.SessionEnded{By: self.ID, Reason: "you left the session", At: now})
 	c.h.broadcast(ps, protocol.TypeSessionState, s.ID, info(s, ps))
+	if self.Role == protocol.RoleSpecialist {
+		// A specialist's connection admits it to this session only.
+		for _, cc := range c.h.connsOf(self.ID) {
+			cc.closeAfter(websocket.StatusNormalClosure, "left the session")
+		}
+	}
 	return nil
 }
 
@@ -582,7 +588,8 @@ func (c *conn) end(ctx context.Context, env protocol.Envelope) error {
 	return nil
 }
 
-// finish records and announces a session's end and disconnects its customers.
+// finish records and announces a session's end and disconnects its
+// customers and specialists, whose connections admit them to it only.
 func (h *Hub) finish(ctx context.Context, s store.Session, ps []store.Participant, by, reason string, at time.Time) {
 	log := h.logger.With("session", s.ID)
 	log.Info("session ended", "by", by, "reason", reason)
@@ -601,7 +608,7 @@ func (h *Hub) finish(ctx context.Context, s store.Session, ps []store.Participan
 	h.unsubscribe(ps)
 	h.broadcast(ps, protocol.TypeSessionEnded, s.ID, protocol.SessionEnded{By: by, Reason: reason, At: at})
 	for _, p := range present(ps) {
-		if p.Role != protocol.RoleCustomer {
+		if p.Role != protocol.RoleCustomer && p.Role != protocol.RoleSpecialist {
 			continue
 		}
 		for _, cc := range h.connsOf(p.ID) {

@@ -44,15 +44,18 @@ type Store interface {
 // Identity is who a connection belongs to, established by the HTTP layer
 // from the bearer token.
 type Identity struct {
-	// Role is RoleRep or RoleAdmin for reps (admins are reps too), RoleCustomer for customers.
+	// Role is RoleRep or RoleAdmin for reps (admins are reps too),
+	// RoleCustomer for customers, RoleSpecialist for external specialists.
 	Role protocol.Role
 	// RepID is set for reps.
 	RepID string
 	// Name is the display name.
 	Name string
-	// SessionID is set for customers: the one session their token admits.
+	// SessionID is set for customers and specialists: the one session
+	// their token admits.
 	SessionID string
-	// ParticipantID is set for customers: their participant ID in that session.
+	// ParticipantID is set for customers and specialists: their
+	// participant ID in that session.
 	ParticipantID string
 }
 
@@ -252,8 +255,8 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, id Identity) error 
 	return nil
 }
 
-// joined stores the "joined" event the first time a customer's
-// signaling connection reaches its session.
+// joined stores the "joined" event the first time a customer's or a
+// specialist's signaling connection reaches its session.
 func (h *Hub) joined(ctx context.Context, id Identity) error {
 	es, err := h.store.Events(ctx, id.SessionID)
 	if err != nil {
@@ -265,7 +268,7 @@ func (h *Hub) joined(ctx context.Context, id Identity) error {
 		}
 	}
 	_, err = h.store.AppendEvent(ctx, store.Event{
-		SessionID: id.SessionID, Kind: "joined", From: id.ParticipantID, Name: id.Name, Role: protocol.RoleCustomer, At: h.now(),
+		SessionID: id.SessionID, Kind: "joined", From: id.ParticipantID, Name: id.Name, Role: id.Role, At: h.now(),
 	})
 	return err
 }
@@ -380,7 +383,7 @@ func info(s store.Session, ps []store.Participant) protocol.SessionInfo {
 
 // wire is a participant as clients see it.
 func wire(p store.Participant) protocol.Participant {
-	return protocol.Participant{ID: p.ID, Role: p.Role, Name: p.Name}
+	return protocol.Participant{ID: p.ID, Role: p.Role, Name: p.Name, ViewOnly: p.ViewOnly}
 }
 
 // load reads a session and its participants.
@@ -416,8 +419,10 @@ func (h *Hub) greet(ctx context.Context, c *conn) error {
 }
 
 // resume brings a new connection up to date: a rep gets its queue; a
-// member of an active session gets session.state, and both ends get
-// peer.connect again so that they renegotiate.
+// member of an active session gets session.state, and the ends of each of
+// its peer connections get peer.connect again so that they renegotiate
+// (the customer's: all of them; another member's: its own with the
+// customer).
 func (h *Hub) resume(ctx context.Context, c *conn) error {
 	var active []store.Session
 	if c.id.isRep() {
@@ -458,7 +463,7 @@ func (h *Hub) resume(ctx context.Context, c *conn) error {
 			continue
 		}
 		c.send1(protocol.TypeSessionState, 0, s.ID, info(s, ps))
-		h.peerConnect(s, ps)
+		h.peerConnect(s, ps, c.pid)
 	}
 	return nil
 }
@@ -473,16 +478,17 @@ func findPresent(ps []store.Participant, id string) (store.Participant, bool) {
 	return store.Participant{}, false
 }
 
-// peerConnect tells the customer and each rep of a session to open their
-// peer connection: the customer offers.
-func (h *Hub) peerConnect(s store.Session, ps []store.Participant) {
+// peerConnect tells the customer and each other member of a session (rep
+// or specialist) to open their peer connection: the customer offers. With
+// only set, just the connections with that participant at one end.
+func (h *Hub) peerConnect(s store.Session, ps []store.Participant, only string) {
 	ps = present(ps)
 	for _, cust := range ps {
 		if cust.Role != protocol.RoleCustomer {
 			continue
 		}
 		for _, r := range ps {
-			if r.Role == protocol.RoleCustomer {
+			if r.Role == protocol.RoleCustomer || only != "" && only != cust.ID && only != r.ID {
 				continue
 			}
 			// The answering rep first: the customer's offer, which its
@@ -624,3 +630,16 @@ func (h *Hub) setStatus(repID string, s protocol.RepStatus) {
 
 // isNotFound reports a store miss.
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// MemberAdded tells a session's members that a participant the HTTP
+// layer added (an external specialist) is in it: the new participant
+// list. Its peer connection with the customer is opened when its own
+// signaling connection comes (see resume).
+func (h *Hub) MemberAdded(ctx context.Context, sessionID string) {
+	s, ps, err := h.load(ctx, sessionID)
+	if err != nil {
+		h.logger.Warn("member added", "session", sessionID, "err", err)
+		return
+	}
+	h.broadcast(ps, protocol.TypeSessionState, s.ID, info(s, ps))
+}

@@ -13,4 +13,8 @@ var (
 	ErrExpired = errors.New("store: expired")
 	// ErrUsed: a single-use key was spent already.
 	ErrUsed = errors.New("store: already used")
+	// ErrCancelled: a rep cancelled the invitation.
+	ErrCancelled = errors.New("store: cancelled")
+	// ErrLimit: the session has as many invitations as it may.
+	ErrLimit = errors.New("store: limit reached")
 )

@@ -6,7 +6,7 @@ import (
 	"github.com/tandemhq/tandem/protocol"
 )
 
-var tokenKindNames = []string{"unknown", "rep", "customer", "survey"}
+var tokenKindNames = []string{"unknown", "rep", "customer", "survey", "specialist"}
 
 // String returns the kind's name: "rep", "customer", ...
 func (k TokenKind) String() string {

@@ -170,9 +170,9 @@ func checkToken(t Token) error {
 		if t.RepID == "" || t.SessionID != "" || t.ParticipantID != "" {
 			return errors.New("a rep token needs RepID and nothing else")
 		}
-	case TokenCustomer:
+	case TokenCustomer, TokenSpecialist:
 		if t.RepID != "" || t.SessionID == "" || t.ParticipantID == "" {
-			return errors.New("a customer token needs SessionID and ParticipantID and no RepID")
+			return fmt.Errorf("a %v token needs SessionID and ParticipantID and no RepID", t.Kind)
 		}
 	default:
 		return fmt.Errorf("token kind %v not storable", t.Kind)

@@ -385,8 +385,8 @@ func insertParticipant(ctx context.Context, tx *sql.Tx, p Participant) error {
 	if ta.err != nil {
 		return fmt.Errorf("participant %s: %w", p.ID, ta.err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO participants (session_id, id, role, name, rep_id, joined, left_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, p.SessionID, p.ID, role, p.Name, nullString(p.RepID), joined, left)
+	_, err = tx.ExecContext(ctx, `INSERT INTO participants (session_id, id, role, name, rep_id, joined, left_at, view_only)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.SessionID, p.ID, role, p.Name, nullString(p.RepID), joined, left, p.ViewOnly)
 	if err != nil {
 		return fmt.Errorf("participant %s: %w", p.ID, mapErr(err))
 	}
@@ -434,7 +434,7 @@ func (s *SQLite) LeaveParticipant(ctx context.Context, sessionID, participantID 
 // those who left included. A session without participants, or no session,
 // gives an empty list.
 func (s *SQLite) Participants(ctx context.Context, sessionID string) ([]Participant, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT session_id, id, role, name, rep_id, joined, left_at
+	rows, err := s.r.QueryContext(ctx, `SELECT session_id, id, role, name, rep_id, joined, left_at, view_only
 		FROM participants WHERE session_id = ? ORDER BY joined, rowid`, sessionID)
 	if err != nil {
 		return nil, fmt.Errorf("participants of session %s: %w", sessionID, err)
@@ -448,7 +448,7 @@ func (s *SQLite) Participants(ctx context.Context, sessionID string) ([]Particip
 			rep          sql.NullString
 			joined, left sql.NullInt64
 		)
-		if err := rows.Scan(&p.SessionID, &p.ID, &role, &p.Name, &rep, &joined, &left); err != nil {
+		if err := rows.Scan(&p.SessionID, &p.ID, &role, &p.Name, &rep, &joined, &left, &p.ViewOnly); err != nil {
 			return nil, fmt.Errorf("participants of session %s: %w", sessionID, err)
 		}
 		if p.Role, err = parseRole(role); err != nil {

@@ -218,6 +218,8 @@ const (
 	// TokenSurvey is a customer's token after the session ended: it
 	// admits only the exit survey (see [SQLite.KeepSurveyTokens]).
 	TokenSurvey
+	// TokenSpecialist admits an external specialist to one session.
+	TokenSpecialist
 )
 
 // Token is a bearer token, stored only as a hash.
@@ -227,7 +229,8 @@ type Token struct {
 	Kind TokenKind
 	// RepID is set for TokenRep.
 	RepID string
-	// SessionID and ParticipantID are set for TokenCustomer.
+	// SessionID and ParticipantID are set for TokenCustomer and
+	// TokenSpecialist.
 	SessionID     string
 	ParticipantID string
 	Created       time.Time
@@ -303,6 +306,8 @@ type Participant struct {
 	Joined time.Time
 	// Left is zero while the participant is in the session.
 	Left time.Time
+	// ViewOnly is set for an external specialist invited to view only.
+	ViewOnly bool
 }
 
 // Event is one entry of a session's log: chat or a lifecycle event.
