@@ -525,6 +525,22 @@ func (v *CustomerView) ChattingWith(name string) {
 	v.relayout()
 }
 
+// SpecialistJoined shows that an external specialist whom a
+// representative invited has joined: a line in the chat, and the name
+// among those who see the screen (and, once given control, among those
+// who control it).
+func (v *CustomerView) SpecialistJoined(name string) {
+	if v.state == stateEnded {
+		return
+	}
+	if !slices.Contains(v.reps, name) {
+		v.reps = append(v.reps, name)
+	}
+	v.showPresence()
+	v.Chat.Notice(fmt.Sprintf(v.t("chat.specialist_joined"), name))
+	v.relayout()
+}
+
 // Received shows a chat line; a representative's line plays the chat
 // sound where the portal enables it.
 func (v *CustomerView) Received(m protocol.ChatMessage) {

@@ -436,7 +436,12 @@ func (c *customerApp) joined(cust *client.Customer) {
 					}
 					names = append(names, p.Name)
 					reps = append(reps, p)
-					if !seen[p.ID] {
+					switch {
+					case seen[p.ID]:
+					case p.Role == protocol.RoleSpecialist:
+						seen[p.ID] = true
+						c.view.SpecialistJoined(p.Name)
+					default:
 						seen[p.ID] = true
 						c.view.ChattingWith(p.Name)
 					}
