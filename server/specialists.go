@@ -194,6 +194,14 @@ func (s *Server) handleSpecialistJoin(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	if sess.State != protocol.StateActive {
+		// The session ended between the code's use and the token's
+		// saving: its end deleted the tokens it knew of, not this one.
+		if err := s.store.DeleteToken(r.Context(), hash); err != nil {
+			return err
+		}
+		return apiErr(http.StatusGone, protocol.CodeConflict, "the session has ended")
+	}
 	ps, err := s.store.Participants(r.Context(), inv.SessionID)
 	if err != nil {
 		return err

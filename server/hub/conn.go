@@ -537,8 +537,14 @@ func (c *conn) signal(ctx context.Context, env protocol.Envelope) error {
 	if s.State != protocol.StateActive {
 		return &refusal{protocol.CodeConflict, fmt.Sprintf("the session is %s, not active", s.State)}
 	}
-	if _, ok := findPresent(ps, sig.To); !ok || sig.To == self.ID {
+	to, ok := findPresent(ps, sig.To)
+	if !ok || sig.To == self.ID {
 		return &refusal{protocol.CodeNotFound, "no such participant in this session"}
+	}
+	if (self.Role == protocol.RoleSpecialist || to.Role == protocol.RoleSpecialist) &&
+		self.Role != protocol.RoleCustomer && to.Role != protocol.RoleCustomer {
+		// The hub opens a specialist's peer connection with the customer only.
+		return &refusal{protocol.CodeForbidden, "an external specialist's peer connection is with the customer only"}
 	}
 	if err := c.checkMedia(ctx, s.ID, self, sig); err != nil {
 		return err

@@ -413,6 +413,10 @@ func (h *Hub) greet(ctx context.Context, c *conn) error {
 		}
 		si := info(s, ps)
 		w.Session = &si
+		if p, ok := findPresent(ps, c.pid); ok {
+			// As the others see it: a specialist's rights included.
+			w.Participant = wire(p)
+		}
 	}
 	c.send1(protocol.TypeWelcome, 0, "", w)
 	return nil

@@ -14,7 +14,8 @@ import (
 // relays: media goes peer to peer, so the offer or answer that sets up a
 // video stream is the one place the server sees it. A rep's SDP that
 // sends video needs Functions.RepScreenSharing; a customer's needs
-// Functions.CustomerScreenSharing. A refused SDP is answered with
+// Functions.CustomerScreenSharing; an external specialist's is always
+// refused (the customer's client offers it no slot). A refused SDP is answered with
 // CodeForbidden and logged (conn.refuse); the other side never gets it, so that
 // connection attempt does not come up.
 
@@ -70,8 +71,11 @@ func (c *conn) checkMedia(ctx context.Context, sessionID string, self store.Part
 		return fmt.Errorf("session configuration: %w", err)
 	}
 	allowed, what := cfg.Functions.RepScreenSharing, "representatives to show their screen"
-	if self.Role == protocol.RoleCustomer {
+	switch self.Role {
+	case protocol.RoleCustomer:
 		allowed, what = cfg.Functions.CustomerScreenSharing, "the customer to share the screen"
+	case protocol.RoleSpecialist:
+		return &refusal{protocol.CodeForbidden, "external specialists do not show their screen"}
 	}
 	if allowed {
 		return nil
