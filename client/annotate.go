@@ -21,6 +21,11 @@ import (
 // annotations (Functions.Annotations) and the sender is a rep present in
 // the session; everything else is refused and logged. A long drag goes as
 // several strokes, each starting where the previous one ended.
+//
+// An external specialist with control rights draws like a rep: pointing
+// at the screen is less than the control it may be given. One invited to
+// view only may not: view only means it changes nothing the customer
+// sees or does, and the customer's client refuses its annotations.
 
 // Annotation messages on the control channel.
 const (
@@ -305,6 +310,8 @@ func (s *Session) handleAnnotation(p *Peer, data []byte) bool {
 		s.log.Warn("refusing an annotation: only reps draw", "from", p.part.ID, "role", p.part.Role)
 	case !s.member(p.part.ID):
 		s.log.Warn("refusing an annotation from a participant not in the session", "from", p.part.ID)
+	case s.viewOnly(p.part):
+		s.log.Warn("refusing an annotation: the participant may only view", "from", p.part.ID, "err", ErrViewOnly)
 	case !s.annotationsAllowed():
 		s.log.Warn("refusing an annotation: the portal does not allow annotations", "from", p.part.ID, "type", m.Type)
 	default:

@@ -16,6 +16,11 @@ import (
 // not asked. Binary messages are input events (package input's wire
 // format) from a rep to the customer; text messages are the JSON control
 // messages below. Anything else is refused and logged.
+//
+// An external specialist asks and is granted control like a rep, except
+// one invited to view only (Participant.ViewOnly): the customer's client
+// denies its requests by itself, without asking the customer, and
+// GrantControl refuses it (ErrViewOnly), so its input is always dropped.
 
 // controlKind names a control message.
 type controlKind string
@@ -47,8 +52,9 @@ var ErrNoControl = errors.New("client: participant has no control")
 // it must not block for long.
 type InputHandler func(from protocol.Participant, ev input.Event)
 
-// ControlRequested (customer side): a rep asks for control. Answer with
-// Session.GrantControl or Session.DenyControl.
+// ControlRequested (customer side): a rep, or an external specialist
+// with control rights, asks for control. Answer with Session.GrantControl
+// or Session.DenyControl.
 type ControlRequested struct{ Participant protocol.Participant }
 
 // ControlChanged (both sides): a participant got or lost control. On the
@@ -72,8 +78,12 @@ func (s *Session) HandleInput(h InputHandler) {
 }
 
 // GrantControl gives a participant control of this machine (customer
-// side) and tells it so.
+// side) and tells it so. An external specialist invited to view only is
+// refused with ErrViewOnly.
 func (s *Session) GrantControl(participantID string) error {
+	if _, viewOnly := s.rightsOf(protocol.Participant{ID: participantID}); viewOnly {
+		return fmt.Errorf("grant control to %s: %w", participantID, ErrViewOnly)
+	}
 	return s.setControl(participantID, true)
 }
 
@@ -139,7 +149,9 @@ func (s *Session) setControl(participantID string, on bool) error {
 	return p.sendControl(kind)
 }
 
-// RequestControl asks the customer for control (rep side).
+// RequestControl asks the customer for control (rep or external
+// specialist side). The answer arrives as a [ControlChanged] event; a
+// specialist invited to view only is always denied.
 func (p *Peer) RequestControl() error { return p.sendControl(ctlRequest) }
 
 // SendInput sends one input event to the customer (rep side). The
@@ -224,6 +236,13 @@ func (s *Session) handleControl(p *Peer, data []byte, isString bool) bool {
 	customer := s.self.Role == protocol.RoleCustomer
 	switch {
 	case m.Type == ctlRequest && customer:
+		if _, viewOnly := s.rightsOf(p.part); viewOnly {
+			s.log.Warn("denying control to a participant who may only view", "from", p.part.ID, "err", ErrViewOnly)
+			if err := p.sendControl(ctlDenied); err != nil {
+				s.log.Warn("deny control", "to", p.part.ID, "err", err)
+			}
+			return true
+		}
 		s.ev.emit(ControlRequested{Participant: p.part})
 	case (m.Type == ctlGranted || m.Type == ctlRevoked) && !customer && p.part.Role == protocol.RoleCustomer:
 		s.ev.emit(ControlChanged{Participant: s.self, InControl: m.Type == ctlGranted})

@@ -15,7 +15,9 @@ import (
 // (elevate.result). The customer's client decides, as the portal's policy
 // and the customer say; an accepted request is followed by the client
 // relaunching itself elevated, which the rep sees as its peer connection
-// to the customer being made afresh (see [Resume]).
+// to the customer being made afresh (see [Resume]). An external
+// specialist may not ask: the customer's client declines its requests by
+// itself, whatever its rights, without asking the customer.
 
 // Elevation messages on the control channel.
 const (
@@ -24,6 +26,10 @@ const (
 	// Customer → rep: the answer, with its outcome.
 	ctlElevateResult controlKind = "elevate.result"
 )
+
+// SpecialistElevationReason is the reason the customer's client gives an
+// external specialist whose request for elevation it declines.
+const SpecialistElevationReason = "external specialists may not ask for administrative rights"
 
 // elevatePrefix starts the kind of every elevation message.
 const elevatePrefix = "elevate."
@@ -111,7 +117,8 @@ type elevateMsg struct {
 
 // RequestElevation asks the customer's client to run with administrative
 // rights (rep side). The answer arrives as an [ElevationChanged] event of
-// the rep's session.
+// the rep's session; an external specialist's request is always declined
+// (with SpecialistElevationReason).
 func (p *Peer) RequestElevation() error {
 	if p.part.Role != protocol.RoleCustomer {
 		return fmt.Errorf("request elevation of %s: %w", p.part.ID, ErrNotCustomer)
@@ -190,7 +197,13 @@ func (s *Session) handleElevation(p *Peer, data []byte) bool {
 		return true
 	}
 	customer := s.self.Role == protocol.RoleCustomer
+	specialist, _ := s.rightsOf(p.part)
 	switch {
+	case m.Type == ctlElevateRequest && customer && specialist:
+		s.log.Warn("refusing elevation: an external specialist may not ask for it", "by", p.part.ID, "err", ErrSpecialist)
+		if err := p.sendElevate(elevateMsg{Type: ctlElevateResult, Outcome: ElevationDeclined, Reason: SpecialistElevationReason}); err != nil {
+			s.log.Warn("answer an elevation request", "to", p.part.ID, "err", err)
+		}
 	case m.Type == ctlElevateRequest && customer && p.part.Role != protocol.RoleCustomer:
 		s.log.Info("elevation requested", "by", p.part.ID)
 		s.ev.emit(ElevationRequested{Participant: p.part})

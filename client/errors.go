@@ -43,9 +43,17 @@ var (
 	// sharing the customer's screen.
 	ErrCustomerScreenOff = errors.New("client: the session's portal does not allow sharing the customer's screen")
 	// ErrNotRep is returned by what only a rep's session can do, called
-	// on a customer's.
+	// on a customer's or an external specialist's.
 	ErrNotRep = errors.New("client: not a representative's session")
 	// ErrNotShowing is returned by [Session.RecordShown] when the rep does
 	// not show its screen.
 	ErrNotShowing = errors.New("client: not showing the screen")
+	// ErrViewOnly is returned by [Session.GrantControl] for an external
+	// specialist invited to view only: the customer's client never gives
+	// it control.
+	ErrViewOnly = errors.New("client: the participant may only view")
+	// ErrSpecialist is returned for what an external specialist may not
+	// do, or may not be given: end the session (it leaves instead), have
+	// files, elevation, a service or a screen of its own.
+	ErrSpecialist = errors.New("client: not allowed for an external specialist")
 )

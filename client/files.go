@@ -27,6 +27,8 @@ import (
 // authority: it refuses a rep's offer by itself where the portal does not
 // let reps send files, and offers none where the portal does not let the
 // customer send them; otherwise the person at the receiving end decides.
+// Files never go to or from an external specialist: both ends refuse
+// offers on such a connection, and make none.
 //
 // Text messages are JSON:
 //
@@ -70,6 +72,10 @@ const (
 // DisabledFilesReason is the reason the customer's client gives a rep
 // whose offer the portal's policy refuses.
 const DisabledFilesReason = "file transfer is disabled on this portal"
+
+// NoFilesReason is the reason a client gives an offer on a connection
+// that files may not travel on (one with an external specialist).
+const NoFilesReason = "files go only between the customer and a representative"
 
 // Errors of file transfer.
 var (
@@ -477,9 +483,37 @@ func newFileLink(p *Peer, hub *fileHub) *fileLink {
 }
 
 // allowed reports whether files may travel on this connection: only
-// between the customer and a rep.
+// between the customer and a rep, never with an external specialist.
 func (l *fileLink) allowed() bool {
+	if l.specialist() {
+		return false
+	}
 	return (l.hub.self.Role == protocol.RoleCustomer) != (l.p.part.Role == protocol.RoleCustomer)
+}
+
+// specialist reports whether an external specialist is at either end of
+// this connection.
+func (l *fileLink) specialist() bool {
+	return l.hub.self.Role == protocol.RoleSpecialist || l.p.part.Role == protocol.RoleSpecialist
+}
+
+// notAllowed is why files may not travel on this connection.
+func (l *fileLink) notAllowed() error {
+	if l.specialist() {
+		return fmt.Errorf("%w: files do not go to or from external specialists", ErrSpecialist)
+	}
+	return fmt.Errorf("%w: files go only between the customer and a rep", ErrBadFile)
+}
+
+// refuseNotAllowed answers an offer on a connection files may not travel
+// on with a refusal, and logs anything else that comes on it.
+func (l *fileLink) refuseNotAllowed(m webrtc.DataChannelMessage) {
+	var fm fileMsg
+	if m.IsString && len(m.Data) <= maxFileMsg && protocol.UnmarshalStrict(m.Data, &fm) == nil && fm.Type == fmOffer {
+		l.refuse(fm.ID, NoFilesReason, l.notAllowed())
+		return
+	}
+	l.log.Warn("refusing a file message", "peer", l.p.part.ID, "err", l.notAllowed())
 }
 
 // attachFiles takes the peer's files channel; without a link (a session
@@ -597,7 +631,7 @@ func (l *fileLink) handle(m webrtc.DataChannelMessage) {
 	case closed:
 		return
 	case !l.allowed():
-		l.log.Warn("refusing a file message: files go only between the customer and a rep", "peer", l.p.part.ID)
+		l.refuseNotAllowed(m)
 	case m.IsString:
 		l.handleText(m.Data)
 	default:
@@ -805,7 +839,7 @@ func saveAs(tmp, dir, name string) (string, error) {
 // offerFile offers the file at path on this link.
 func (l *fileLink) offerFile(ctx context.Context, path string) (*Transfer, error) {
 	if !l.allowed() {
-		return nil, fmt.Errorf("offer %s: %w: files go only between the customer and a rep", path, ErrBadFile)
+		return nil, fmt.Errorf("offer %s: %w", path, l.notAllowed())
 	}
 	select {
 	case <-l.open:
@@ -1001,8 +1035,11 @@ func (s *Session) OfferFile(ctx context.Context, participantID, path string) (*T
 // may send the customer files) and offer (the customer may offer files).
 // On a rep's side they are what the server answered when the session was
 // taken (both true where it could not be asked: the customer's client
-// decides).
+// decides). On an external specialist's side both are false.
 func (s *Session) FilesAllowed() (receive, offer bool) {
+	if s.self.Role == protocol.RoleSpecialist {
+		return false, false // files never go to or from a specialist
+	}
 	if s.self.Role != protocol.RoleCustomer {
 		send, receive := s.fileHub().repAllows()
 		return send, receive

@@ -76,10 +76,15 @@ type repScreenHooks struct {
 	showing func() bool
 }
 
-// repScreenHooks are the hooks of this session's peer connections.
-func (s *Session) repScreenHooks() repScreenHooks {
+// repScreenHooks are the hooks of this session's peer connection to
+// part. The customer offers an external specialist no slot: only reps
+// show their screen.
+func (s *Session) repScreenHooks(part protocol.Participant) repScreenHooks {
 	if s.self.Role != protocol.RoleCustomer {
 		return repScreenHooks{showing: s.Showing}
+	}
+	if specialist, _ := s.rightsOf(part); specialist {
+		return repScreenHooks{}
 	}
 	return repScreenHooks{slot: s.repSlot(), onScreen: s.repScreenEvent, restart: s.requestRepScreen}
 }
@@ -97,8 +102,12 @@ func (s *Session) requestRepScreen(p *Peer) {
 
 // Functions returns the session's functions as its configuration
 // snapshot has them now: the customer's from the configuration it got at
-// join, a rep's from the server.
+// join, a rep's from the server. An external specialist's session does
+// not know them (ErrSpecialist): the server answers reps only.
 func (s *Session) Functions(ctx context.Context) (protocol.Functions, error) {
+	if s.self.Role == protocol.RoleSpecialist {
+		return protocol.Functions{}, fmt.Errorf("session functions: %w", ErrSpecialist)
+	}
 	if s.self.Role == protocol.RoleCustomer {
 		if cfg := s.customerConfig(); cfg != nil {
 			return cfg.Functions, nil
@@ -127,7 +136,7 @@ func (s *Session) customerConfig() *protocol.CustomerClientConfig {
 // connection is made afresh. The Screen stays the caller's to close,
 // after StopShowing or the session's end.
 func (s *Session) ShowScreen(ctx context.Context, screen Screen) error {
-	if s.self.Role == protocol.RoleCustomer {
+	if s.self.Role == protocol.RoleCustomer || s.self.Role == protocol.RoleSpecialist {
 		return fmt.Errorf("show screen: %w", ErrNotRep)
 	}
 	select {
@@ -175,7 +184,7 @@ func (s *Session) ShowScreen(ctx context.Context, screen Screen) error {
 // closed; the error is the server's, about its log (ErrNotRep on a
 // customer's session, whose screen StopSharing stops).
 func (s *Session) StopShowing(ctx context.Context) error {
-	if s.self.Role == protocol.RoleCustomer {
+	if s.self.Role == protocol.RoleCustomer || s.self.Role == protocol.RoleSpecialist {
 		return fmt.Errorf("stop showing: %w", ErrNotRep)
 	}
 	s.mu.Lock()
@@ -209,7 +218,9 @@ func (s *Session) StopShowing(ctx context.Context) error {
 }
 
 // Showing reports whether this rep shows its screen.
-func (s *Session) Showing() bool { return s.sharing() != nil && s.self.Role != protocol.RoleCustomer }
+func (s *Session) Showing() bool {
+	return s.sharing() != nil && s.self.Role != protocol.RoleCustomer && s.self.Role != protocol.RoleSpecialist
+}
 
 func (s *Session) postRepScreen(ctx context.Context, showing bool) error {
 	return s.api.do(ctx, "POST", protocol.PathSession+url.PathEscape(s.id)+protocol.PathRepScreenSuffix, repScreenMsg{Showing: showing}, nil)
@@ -328,6 +339,10 @@ func (p *Peer) repScreenMsg(msg repScreenMsg) {
 		if was && p.cfg.rep.onScreen != nil {
 			p.cfg.rep.onScreen(p, false)
 		}
+		return
+	}
+	if p.part.Role == protocol.RoleSpecialist {
+		p.log.Warn("refusing the screen of an external specialist: only reps show theirs", "peer", p.part.ID, "err", ErrSpecialist)
 		return
 	}
 	if !p.cfg.rep.slot || p.cfg.rep.restart == nil {

@@ -22,7 +22,9 @@ import (
 // resume: it refuses a request by itself where the portal does not allow
 // it, and answers a rep's console that asks (service.query) whether to
 // offer the action at all (service.allowed). The messages go peer to
-// peer; the server does not see them.
+// peer; the server does not see them. An external specialist may not ask,
+// whatever its rights: its queries are answered no and its requests
+// declined by the client itself.
 
 // Service messages on the control channel.
 const (
@@ -35,6 +37,10 @@ const (
 	// Customer → rep: the answer to a request, with its outcome.
 	ctlServiceResult controlKind = "service.result"
 )
+
+// SpecialistServiceReason is the reason the customer's client gives an
+// external specialist whose request to run as a service it declines.
+const SpecialistServiceReason = "external specialists may not ask for running as a service"
 
 // servicePrefix starts the kind of every service message.
 const servicePrefix = "service."
@@ -245,7 +251,18 @@ func (s *Session) handleService(p *Peer, data []byte) bool {
 	}
 	customer := s.self.Role == protocol.RoleCustomer
 	fromRep := p.part.Role != protocol.RoleCustomer
+	specialist, _ := s.rightsOf(p.part)
 	switch {
+	case m.Type == ctlServiceQuery && customer && specialist:
+		// An external specialist may never ask: the answer says no.
+		if err := p.sendService(serviceMsg{Type: ctlServiceAllowed, Allowed: false}); err != nil {
+			s.log.Warn("answer a service query", "specialist", p.part.ID, "err", err)
+		}
+	case m.Type == ctlServiceRequest && customer && specialist:
+		s.log.Warn("running as a service refused: an external specialist may not ask for it", "by", p.part.ID, "err", ErrSpecialist)
+		if err := p.sendService(serviceMsg{Type: ctlServiceResult, Outcome: ServiceDeclined, Reason: SpecialistServiceReason}); err != nil {
+			s.log.Warn("answer a service request", "specialist", p.part.ID, "err", err)
+		}
 	case m.Type == ctlServiceQuery && customer && fromRep:
 		if err := p.sendService(serviceMsg{Type: ctlServiceAllowed, Allowed: s.serviceAllowed()}); err != nil {
 			s.log.Warn("answer a service query", "rep", p.part.ID, "err", err)

@@ -126,11 +126,16 @@ func (s *Session) forgetChat(ref uint64) {
 }
 
 // End ends the session for everyone and returns once the server confirmed it.
+// An external specialist may not end it: it gets ErrSpecialist and leaves
+// instead ([Session.Leave]).
 func (s *Session) End(ctx context.Context, reason string) error {
 	select {
 	case <-s.ended:
 		return nil
 	default:
+	}
+	if s.self.Role == protocol.RoleSpecialist {
+		return fmt.Errorf("end the session: %w; leave it instead", ErrSpecialist)
 	}
 	var data any
 	if reason != "" {
@@ -261,6 +266,7 @@ func (s *Session) setInfo(info protocol.SessionInfo) {
 	s.info = info
 	s.mu.Unlock()
 	s.ev.emit(SessionChanged{Info: info})
+	s.specialistGone(info)
 }
 
 // maxEarlySignals bounds the signals held for a peer connection that does
@@ -326,7 +332,7 @@ func (s *Session) connectPeer(m protocol.PeerConnect) {
 		},
 		onState: func(state string) { s.ev.emit(PeerChanged{Participant: part, State: state}) },
 		share:   s.sharing(), codecs: s.cfg.VideoCodecs, net: s.cfg.net,
-		onControl: s.handleControl, files: s.files, rep: s.repScreenHooks(),
+		onControl: s.handleControl, files: s.files, rep: s.repScreenHooks(part),
 	})
 	if err != nil {
 		s.log.Error("peer connection", "err", err)
@@ -347,11 +353,16 @@ func (s *Session) connectPeer(m protocol.PeerConnect) {
 	}
 }
 
-// ShareScreen makes this side send screen to every rep, each at the
+// ShareScreen makes this side send screen to every rep and external
+// specialist, each at the
 // bitrate its connection allows. A peer connection that is already up is
 // connected afresh with the screen in it. The Screen stays the caller's
-// to close, after StopSharing or the session's end.
+// to close, after StopSharing or the session's end. An external
+// specialist shares no screen (ErrSpecialist).
 func (s *Session) ShareScreen(screen Screen) error {
+	if s.self.Role == protocol.RoleSpecialist {
+		return fmt.Errorf("share screen: %w", ErrSpecialist)
+	}
 	if cfg := s.customerConfig(); s.self.Role == protocol.RoleCustomer && cfg != nil && !cfg.Functions.CustomerScreenSharing {
 		return fmt.Errorf("share screen: %w", ErrCustomerScreenOff) // the server refuses its offers too
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/tandemhq/tandem/protocol"
 )
@@ -78,4 +79,81 @@ func (s *Session) CancelSpecialistInvitation(ctx context.Context, code string) e
 		return fmt.Errorf("cancel specialist invitation: %w", err)
 	}
 	return nil
+}
+
+// Leave takes this member out of the session while the others stay in
+// it: an external specialist's way out (it may not end the session), or a
+// rep's where another rep stays (as [Rep.Leave]). It returns once the
+// session ended for this side, or with the server's refusal (a customer
+// ends the session instead; the last rep may not leave the customer).
+func (s *Session) Leave(ctx context.Context) error {
+	select {
+	case <-s.ended:
+		return nil
+	default:
+	}
+	if err := s.request(ctx, protocol.TypeSessionLeave, nil, nil); err != nil {
+		return fmt.Errorf("leave: %w", err)
+	}
+	return nil
+}
+
+// rightsOf reports whether a participant is an external specialist and
+// whether it may only view, as the customer's client judges it: from the
+// participant as its peer connection was announced, the current peer
+// connection's and the session's participant list. Whichever of them
+// restricts it restricts it.
+func (s *Session) rightsOf(part protocol.Participant) (specialist, viewOnly bool) {
+	specialist, viewOnly = part.Role == protocol.RoleSpecialist, part.ViewOnly
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.peers[part.ID]; p != nil {
+		specialist = specialist || p.part.Role == protocol.RoleSpecialist
+		viewOnly = viewOnly || p.part.ViewOnly
+	}
+	for _, q := range s.info.Participants {
+		if q.ID == part.ID {
+			specialist = specialist || q.Role == protocol.RoleSpecialist
+			viewOnly = viewOnly || q.ViewOnly
+		}
+	}
+	return specialist, viewOnly
+}
+
+// specialistGone ends a specialist's session where the server's state of
+// it says it is over for the specialist: the session ended, or the
+// specialist is no longer among its participants (it left on another
+// connection). The server's session.ended normally says so first; this
+// covers a connection made afresh after that frame was lost. Signaling
+// then stops reconnecting: the specialist's token admits it to this
+// session only.
+func (s *Session) specialistGone(info protocol.SessionInfo) {
+	if s.self.Role != protocol.RoleSpecialist {
+		return
+	}
+	present := false
+	for _, q := range info.Participants {
+		present = present || q.ID == s.self.ID
+	}
+	var reason string
+	switch {
+	case info.State == protocol.StateEnded:
+		reason = "the session has ended"
+	case !present:
+		reason = "you are no longer in the session"
+	default:
+		return
+	}
+	s.log.Info("the session is over for this specialist", "reason", reason)
+	if s.sig != nil {
+		s.sig.stop()
+	}
+	s.finish(protocol.SessionEnded{Reason: reason, At: time.Now()})
+}
+
+// viewOnly reports whether the customer's client holds a participant to
+// viewing only (see rightsOf).
+func (s *Session) viewOnly(part protocol.Participant) bool {
+	_, v := s.rightsOf(part)
+	return v
 }
