@@ -10,6 +10,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/tandemhq/tandem/protocol"
+	"github.com/tandemhq/tandem/server"
 	portalmodel "github.com/tandemhq/tandem/server/portal"
 	"github.com/tandemhq/tandem/server/servertest"
 	"github.com/tandemhq/tandem/server/store"
@@ -251,7 +252,7 @@ func TestSpecialistJoin(t *testing.T) {
 	}
 
 	expiring := a.invite(t, s.repTok, s.id, protocol.RightsView)
-	clk.Advance(server20min + time.Second)
+	clk.Advance(server.DefaultKeyLifetime + time.Second) // invitations last as long as session keys
 	for _, tt := range []struct {
 		name   string
 		body   any
@@ -277,9 +278,6 @@ func TestSpecialistJoin(t *testing.T) {
 		t.Errorf("invitations after the refusals %+v; want the expired one unspent", l)
 	}
 }
-
-// server20min is the server's default key lifetime, which invitations last.
-const server20min = 20 * time.Minute
 
 // TestSpecialistJoinRateLimit: wrong codes count against the caller's
 // address; past the limit even a good code is refused, and not spent.

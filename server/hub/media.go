@@ -15,9 +15,9 @@ import (
 // video stream is the one place the server sees it. A rep's SDP that
 // sends video needs Functions.RepScreenSharing; a customer's needs
 // Functions.CustomerScreenSharing; an external specialist's is always
-// refused (the customer's client offers it no slot). A refused SDP is answered with
-// CodeForbidden and logged (conn.refuse); the other side never gets it, so that
-// connection attempt does not come up.
+// refused (the customer's client offers it no slot). A refused SDP is
+// answered with CodeForbidden and logged (conn.refuse); the other side
+// never gets it, so that connection attempt does not come up.
 
 // sendsVideo reports whether an SDP sends video: an m=video section with
 // a port other than 0 whose direction (its own a= line, else the
