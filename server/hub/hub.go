@@ -399,13 +399,16 @@ func (h *Hub) load(ctx context.Context, id string) (store.Session, []store.Parti
 	return s, ps, nil
 }
 
-// greet queues the welcome frame, the first a connection receives.
+// greet queues the welcome frame, the first a connection receives. A
+// specialist who left its session is welcomed to it without being in it,
+// and the connection is closed: its token admits it to that session only.
 func (h *Hub) greet(ctx context.Context, c *conn) error {
 	w := protocol.Welcome{
 		Version:     protocol.Version,
 		Role:        c.id.Role,
 		Participant: protocol.Participant{ID: c.pid, Role: c.id.Role, Name: c.id.Name},
 	}
+	gone := false
 	if !c.id.isRep() {
 		s, ps, err := h.load(ctx, c.id.SessionID)
 		if err != nil {
@@ -413,12 +416,18 @@ func (h *Hub) greet(ctx context.Context, c *conn) error {
 		}
 		si := info(s, ps)
 		w.Session = &si
-		if p, ok := findPresent(ps, c.pid); ok {
+		p, ok := findPresent(ps, c.pid)
+		if ok {
 			// As the others see it: a specialist's rights included.
 			w.Participant = wire(p)
 		}
+		gone = !ok && c.id.Role == protocol.RoleSpecialist
 	}
 	c.send1(protocol.TypeWelcome, 0, "", w)
+	if gone {
+		c.log.Info("a specialist who left the session came back; closing", "session", c.id.SessionID)
+		c.closeAfter(websocket.StatusNormalClosure, "you are no longer in the session")
+	}
 	return nil
 }
 
