@@ -123,6 +123,29 @@ func (s *Session) InControl(participantID string) bool {
 	return s.control[participantID]
 }
 
+// dropAbsentControl takes control back from the participants the
+// session's state no longer lists (a rep or a specialist who left) and
+// returns them; s.mu is held.
+func (s *Session) dropAbsentControl(info protocol.SessionInfo) []protocol.Participant {
+	var gone []protocol.Participant
+	for id := range s.control {
+		present := false
+		for _, q := range info.Participants {
+			present = present || q.ID == id
+		}
+		if present {
+			continue
+		}
+		delete(s.control, id)
+		part := protocol.Participant{ID: id}
+		if p := s.peers[id]; p != nil {
+			part = p.part
+		}
+		gone = append(gone, part)
+	}
+	return gone
+}
+
 func (s *Session) setControl(participantID string, on bool) error {
 	p := s.Peer(participantID)
 	s.mu.Lock()

@@ -264,8 +264,13 @@ func (s *Session) handle(env protocol.Envelope) {
 func (s *Session) setInfo(info protocol.SessionInfo) {
 	s.mu.Lock()
 	s.info = info
+	gone := s.dropAbsentControl(info)
 	s.mu.Unlock()
 	s.ev.emit(SessionChanged{Info: info})
+	for _, part := range gone {
+		s.log.Info("control taken back from a participant who left", "participant", part.ID)
+		s.ev.emit(ControlChanged{Participant: part, InControl: false})
+	}
 	s.specialistGone(info)
 }
 

@@ -601,6 +601,14 @@ func TestSpecialistLeaves(t *testing.T) {
 		t.Errorf("a session.end frame from the specialist: got %v; want the server's refusal", err)
 	}
 
+	// In control when it leaves: the customer's client takes control back.
+	if err := s.cs.GrantControl(spID); err != nil {
+		t.Fatal(err)
+	}
+	if ch := next[client.ControlChanged](t, sp.ss.Events()); !ch.InControl {
+		t.Fatalf("specialist side: got %+v; want in control", ch)
+	}
+
 	if err := sp.ss.Leave(ctx); err != nil {
 		t.Fatalf("Leave: %v", err)
 	}
@@ -617,6 +625,15 @@ func TestSpecialistLeaves(t *testing.T) {
 	}
 	waitMember(t, s.cs, spID, false)
 	waitMember(t, s.rs, spID, false)
+	// The customer's client handled the new state before its event.
+	if s.cs.InControl(spID) {
+		t.Error("the specialist is still in control after it left")
+	}
+	for { // the grant's event may still be ahead of the leave's
+		if ch := next[client.ControlChanged](t, s.cs.Events()); ch.Participant.ID == spID && !ch.InControl {
+			break
+		}
+	}
 	for _, side := range []*client.Session{s.cs, s.rs} {
 		select {
 		case <-side.Ended():
