@@ -321,3 +321,43 @@ func TestSpecialistsMigration(t *testing.T) {
 		t.Errorf("invite into a session from before the migration: %v", err)
 	}
 }
+
+// BenchmarkSpecialistInvitation measures one invitation's life in the
+// store: created within the limit (counting the session's others), then
+// spent, which adds the specialist's participant.
+func BenchmarkSpecialistInvitation(b *testing.B) {
+	s, err := Open(b.Context(), filepath.Join(b.TempDir(), "tandem.db"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := b.Context()
+	if err := s.CreateSession(ctx, Session{ID: "s1", Created: t0}, Participant{ID: "c", Role: protocol.RoleCustomer}); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.CreateRep(ctx, Rep{ID: "r1", Username: "a", Created: t0}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.AcceptSession(ctx, "s1", Participant{ID: "r1", Role: protocol.RoleRep, RepID: "r1"}, t0); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		i++
+		code := fmt.Sprintf("%09d", i)
+		// Each one expires before the next is made, so the limit of 5 holds.
+		at := t0.Add(time.Duration(i) * time.Hour)
+		inv := SpecialistInvitation{Code: code, SessionID: "s1", InvitedBy: "r1", Rights: protocol.RightsView, Created: at, Expires: at.Add(time.Minute)}
+		if err := s.CreateSpecialistInvitation(ctx, inv, 5, at); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := s.UseSpecialistInvitation(ctx, code, Participant{ID: "spec-" + code, Name: "Sam", Joined: at}, at); err != nil {
+			b.Fatal(err)
+		}
+		if i%4 == 0 { // spent ones count: make room
+			if _, err := s.w.ExecContext(ctx, "DELETE FROM specialist_invitations"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
