@@ -446,6 +446,11 @@ func (s *Session) finish(e protocol.SessionEnded) {
 	first := false
 	s.endedOnce.Do(func() {
 		first = true
+		if s.self.Role == protocol.RoleSpecialist && s.sig != nil {
+			// Its token admits it to this session only: no reconnecting
+			// once it is over (a customer's stops in Customer.handle).
+			s.sig.stop()
+		}
 		close(s.ended)
 	})
 	if !first {

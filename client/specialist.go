@@ -125,8 +125,7 @@ func (s *Session) rightsOf(part protocol.Participant) (specialist, viewOnly bool
 // specialist is no longer among its participants (it left on another
 // connection). The server's session.ended normally says so first; this
 // covers a connection made afresh after that frame was lost. Signaling
-// then stops reconnecting: the specialist's token admits it to this
-// session only.
+// then stops reconnecting (see finish).
 func (s *Session) specialistGone(info protocol.SessionInfo) {
 	if s.self.Role != protocol.RoleSpecialist {
 		return
@@ -145,9 +144,6 @@ func (s *Session) specialistGone(info protocol.SessionInfo) {
 		return
 	}
 	s.log.Info("the session is over for this specialist", "reason", reason)
-	if s.sig != nil {
-		s.sig.stop()
-	}
 	s.finish(protocol.SessionEnded{Reason: reason, At: time.Now()})
 }
 
