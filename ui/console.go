@@ -24,7 +24,13 @@ type SignIn struct {
 	Button                 *widget.Button
 	Message                *widget.Label
 	Fingerprint            *widget.Label
-	Content                fyne.CanvasObject
+	// Tabs offers signing in and "Join as a specialist" once AddSpecialist
+	// added the Specialist form; nil before.
+	Tabs       *container.AppTabs
+	Specialist *SpecialistForm
+	Content    fyne.CanvasObject
+
+	rep, body *fyne.Container
 }
 
 // NewSignIn returns the sign-in screen filled with v; onSubmit receives
@@ -54,9 +60,23 @@ func NewSignIn(v SignInValues, onSubmit func(SignInValues)) *SignIn {
 		widget.NewFormItem("Password", s.Password),
 	)
 	title := widget.NewLabelWithStyle("Tandem Console", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	card := container.NewVBox(title, form, s.Button, s.Message, s.Fingerprint)
-	s.Content = container.NewCenter(container.NewGridWrap(fyne.NewSize(460, 380), card))
+	s.rep = container.NewVBox(form, s.Button, s.Message)
+	s.body = container.NewStack(s.rep)
+	card := container.NewVBox(title, s.body, s.Fingerprint)
+	s.Content = container.NewCenter(container.NewGridWrap(fyne.NewSize(460, 440), card))
 	return s
+}
+
+// AddSpecialist offers f, the way in for an external specialist, in a tab
+// beside signing in.
+func (s *SignIn) AddSpecialist(f *SpecialistForm) {
+	s.Specialist = f
+	s.Tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Representative", theme.AccountIcon(), s.rep),
+		container.NewTabItemWithIcon("Join as a specialist", theme.LoginIcon(), f.Content),
+	)
+	s.body.Objects = []fyne.CanvasObject{s.Tabs}
+	s.body.Refresh()
 }
 
 // ShowError shows why signing in failed and enables the button again.

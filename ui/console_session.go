@@ -32,6 +32,9 @@ type SessionActions struct {
 	Sound func()
 	// Close closes the view of an ended session.
 	Close func()
+	// Specialists invites external specialists; a nil Invite hides
+	// "Invite specialist…".
+	Specialists SpecialistActions
 }
 
 // SessionView is one session in the console: the remote screen, chat with
@@ -52,10 +55,15 @@ type SessionView struct {
 	Summary *Summary
 	Peer    *widget.Label
 	// End is the red X.
-	End     *widget.Button
-	CopyLog *widget.Button
-	SaveLog *widget.Button
-	Content fyne.CanvasObject
+	End *widget.Button
+	// Invite opens Invitations, the dialog that invites external
+	// specialists; InviteOff says why it is disabled.
+	Invite      *widget.Button
+	InviteOff   *widget.Label
+	Invitations *InviteDialog
+	CopyLog     *widget.Button
+	SaveLog     *widget.Button
+	Content     fyne.CanvasObject
 
 	// Files holds the session's file transfers and the Send file action
 	// (SetFiles).
@@ -90,6 +98,14 @@ func NewSessionView(win fyne.Window, selfID string, info protocol.SessionInfo, a
 	})
 	v.End = widget.NewButtonWithIcon("", theme.CancelIcon(), v.AskEnd)
 	v.End.Importance = widget.DangerImportance
+	v.Invitations = NewInviteDialog(win, act.Specialists)
+	v.Invite = widget.NewButtonWithIcon("Invite specialist…", theme.AccountIcon(), v.Invitations.Show)
+	v.InviteOff = widget.NewLabel(NoSpecialistsText)
+	v.InviteOff.Importance = widget.LowImportance
+	v.InviteOff.Hide()
+	if act.Specialists.Invite == nil {
+		v.Invite.Hide()
+	}
 	v.CopyLog = widget.NewButtonWithIcon("Copy chat log", theme.ContentCopyIcon(), func() {
 		fyne.CurrentApp().Clipboard().SetContent(v.Chat.Log())
 	})
@@ -118,8 +134,9 @@ func NewSessionView(win fyne.Window, selfID string, info protocol.SessionInfo, a
 		container.NewTabItemWithIcon("Files", theme.FolderIcon(), v.Files),
 		container.NewTabItemWithIcon("Summary", theme.InfoIcon(), v.Summary.Content),
 	)
-	top := container.NewBorder(nil, nil, nil, v.End, v.Peer)
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(v.InviteOff, v.Invite, v.End), v.Peer)
 	v.Content = container.NewBorder(top, nil, nil, nil, v.Tabs)
+	v.info = info // those already in the session did not just join
 	v.SetInfo(info)
 	return v
 }
@@ -138,10 +155,38 @@ func (v *SessionView) SetScreen(o fyne.CanvasObject) {
 	v.Screen.Refresh()
 }
 
-// SetInfo shows the session's latest state and attendees.
+// SetInfo shows the session's latest state and attendees; specialists who
+// joined or left are said in the chat.
 func (v *SessionView) SetInfo(info protocol.SessionInfo) {
+	changes := specialistChanges(v.info.Participants, info.Participants)
 	v.info = info
 	v.Summary.SetInfo(info)
+	v.Invitations.SetParticipants(info.Participants)
+	for _, n := range changes {
+		v.Chat.Notice(n)
+	}
+	if len(changes) > 0 && v.Invitations.Visible() && v.act.Specialists.List != nil {
+		v.act.Specialists.List() // a code was spent
+	}
+}
+
+// SetInvitations shows the session's specialist invitations in the
+// dialog, and turns "Invite specialist…" off where the portal allows none.
+func (v *SessionView) SetInvitations(l protocol.SpecialistInvitations, err error) {
+	v.Invitations.SetInvitations(l, err)
+	if err != nil {
+		return
+	}
+	if l.Max == 0 {
+		v.Invite.Disable()
+		v.InviteOff.Show()
+		v.Invitations.Hide()
+		return
+	}
+	v.InviteOff.Hide()
+	if !v.ended {
+		v.Invite.Enable()
+	}
 }
 
 // Info is the session's state as last shown.
@@ -242,6 +287,8 @@ func (v *SessionView) Ended(reason string) {
 	v.Chat.Entry.Disable()
 	v.Chat.Send.Disable()
 	v.Control.Disable()
+	v.Invite.Disable()
+	v.Invitations.Hide()
 	v.Summary.Ended(time.Now())
 	v.Peer.SetText("Session ended")
 }
@@ -278,7 +325,7 @@ func NewSummary(onTermination func(protocol.Termination)) *Summary {
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := s.attendees[i]
-			o.(*widget.Label).SetText(p.Name + " (" + p.Role.String() + ")")
+			o.(*widget.Label).SetText(AttendeeLabel(p))
 		})
 	s.Termination = widget.NewSelect(terminationNames, func(name string) {
 		for i, n := range terminationNames {

@@ -26,6 +26,11 @@ type RepOptions struct {
 	Fingerprint string
 	// Password, when set with Server and User, signs in at once.
 	Password string
+	// Specialist, an invitation code, joins a session as an external
+	// specialist at once with Server and Name, without the form.
+	Specialist string
+	// Name prefills the specialist's name; zero means the last used.
+	Name string
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 	// Sound plays the chat sound; nil means the X11 bell.
@@ -42,6 +47,12 @@ type repApp struct {
 	signIn *SignIn
 	con    *Console
 	rep    *client.Rep
+	// spec is the session joined as an external specialist, and specView
+	// its window; nil otherwise.
+	spec     *client.Specialist
+	specView *SpecialistView
+	// server is the URL signed in to or joined.
+	server string
 	names  protocol.QueueList
 	// notifier shows clickable desktop notifications; nil without a
 	// notification service.
@@ -84,10 +95,19 @@ func newRepApp(a fyne.App, opts RepOptions, do func(func())) *repApp {
 		v.User = prefs.String("user")
 	}
 	r.signIn = NewSignIn(v, r.submit)
+	sv := SpecialistValues{Server: v.Server, Code: protocol.NormalizeCode(opts.Specialist), Name: opts.Name}
+	if sv.Name == "" {
+		sv.Name = prefs.String("specialist name")
+	}
+	r.signIn.AddSpecialist(NewSpecialistForm(sv, r.joinSpecialist))
 	r.signIn.SetFingerprint(opts.Fingerprint)
 	r.win.SetContent(r.signIn.Content)
 	r.win.SetOnClosed(r.close)
-	if opts.Password != "" && v.Server != "" && v.User != "" {
+	switch {
+	case opts.Specialist != "":
+		r.signIn.Tabs.SelectIndex(1)
+		r.joinSpecialist(sv)
+	case opts.Password != "" && v.Server != "" && v.User != "":
 		r.submit(v)
 	}
 	return r
@@ -100,9 +120,21 @@ func (r *repApp) close() {
 	default:
 	}
 	close(r.done)
+	if r.spec != nil && r.specView != nil && !r.specView.IsEnded() {
+		// A specialist who closes the window leaves the session: the
+		// invitation admitted it once.
+		ctx, cancel := context.WithTimeout(r.ctx, 3*time.Second)
+		if err := r.spec.Session().Leave(ctx); err != nil {
+			r.log.Warn("leave the session", "err", err)
+		}
+		cancel()
+	}
 	r.cancel()
 	if r.rep != nil {
 		_ = r.rep.Close()
+	}
+	if r.spec != nil {
+		_ = r.spec.Close()
 	}
 	r.wg.Wait()
 	if r.con != nil {
@@ -150,6 +182,7 @@ func (r *repApp) submit(v SignInValues) {
 				r.signIn.ShowError(friendly(err))
 				return
 			}
+			r.server = v.Server
 			r.signedIn(rep)
 			prefs.SetString("server", v.Server)
 			prefs.SetString("user", v.User)
@@ -432,9 +465,11 @@ func (r *repApp) openSession(s *client.Session) {
 		Termination: func(t protocol.Termination) {
 			ctxDo(10*time.Second, func(ctx context.Context) error { return r.rep.SetTermination(ctx, s.ID(), t) }, "End-of-session behaviour not changed: ")
 		},
-		Sound: r.opts.Sound,
-		Close: func() { r.con.CloseSession(s.ID()) },
+		Sound:       r.opts.Sound,
+		Close:       func() { r.con.CloseSession(s.ID()) },
+		Specialists: r.specialistActions(s, func() *SessionView { return v }),
 	})
+	v.act.Specialists.List() // whether the portal allows specialists
 	v.Summary.SetPortal(r.portalName(s.Info().Portal))
 	files := newConsoleFiles(r.win, s, DownloadsDir(), r.do)
 	send := NewSendFileButton(r.win, func(path string) {
