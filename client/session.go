@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 
 	"github.com/tandemhq/tandem/protocol"
@@ -263,6 +264,7 @@ func (s *Session) handle(env protocol.Envelope) {
 // setInfo records and reports the session's latest state.
 func (s *Session) setInfo(info protocol.SessionInfo) {
 	s.mu.Lock()
+	departed := s.departedPeers(s.info, info)
 	s.info = info
 	gone := s.dropAbsentControl(info)
 	s.mu.Unlock()
@@ -271,7 +273,29 @@ func (s *Session) setInfo(info protocol.SessionInfo) {
 		s.log.Info("control taken back from a participant who left", "participant", part.ID)
 		s.ev.emit(ControlChanged{Participant: part, InControl: false})
 	}
+	for _, p := range departed {
+		// A specialist or rep who left: its connection (and on the
+		// customer, the screen's encoding for it) goes with it.
+		s.log.Info("closing the connection to a participant who left", "participant", p.part.ID)
+		_ = p.Close()
+	}
 	s.specialistGone(info)
+}
+
+// departedPeers takes out of s.peers the connections to the participants
+// that were in old and are not in info, and returns them; s.mu is held.
+func (s *Session) departedPeers(old, info protocol.SessionInfo) []*Peer {
+	var out []*Peer
+	for _, q := range old.Participants {
+		p := s.peers[q.ID]
+		if p == nil || slices.ContainsFunc(info.Participants, func(n protocol.Participant) bool { return n.ID == q.ID }) {
+			continue
+		}
+		delete(s.peers, q.ID)
+		delete(s.early, q.ID)
+		out = append(out, p)
+	}
+	return out
 }
 
 // maxEarlySignals bounds the signals held for a peer connection that does

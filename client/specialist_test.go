@@ -629,6 +629,12 @@ func TestSpecialistLeaves(t *testing.T) {
 	if s.cs.InControl(spID) {
 		t.Error("the specialist is still in control after it left")
 	}
+	if s.cs.Peer(spID) != nil {
+		t.Error("the customer still has a connection to the specialist who left")
+	}
+	if s.cs.Peer(s.rep.Account().ID) == nil {
+		t.Error("the customer lost its connection to the rep")
+	}
 	for { // the grant's event may still be ahead of the leave's
 		if ch := next[client.ControlChanged](t, s.cs.Events()); ch.Participant.ID == spID && !ch.InControl {
 			break
