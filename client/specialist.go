@@ -9,6 +9,27 @@ import (
 	"github.com/tandemhq/tandem/protocol"
 )
 
+// External specialists on the client. A specialist's [Session] is a
+// member's like a rep's: its one peer connection is with the customer,
+// who offers it the screen ([Peer.Screen]). The customer's client is the
+// authority on its machine and does not rely on the server to hold a
+// specialist to its rights:
+//
+//   - view only ([protocol.Participant.ViewOnly]): a control request is
+//     denied at once without asking the customer, GrantControl refuses
+//     with ErrViewOnly, input is dropped and annotations are refused;
+//   - whatever the rights: elevation and running-as-a-service requests
+//     are declined (SpecialistElevationReason, SpecialistServiceReason),
+//     files go neither way, and the customer offers no slot for, and
+//     refuses, a specialist's screen;
+//   - with control rights: control is asked, granted and revoked, and
+//     annotations drawn, as a rep's.
+//
+// On its own side a specialist may not end the session (ErrSpecialist;
+// it leaves, [Session.Leave]), share or show a screen, offer files or ask
+// the server for the session's functions. Its session ends, and its
+// signaling stops reconnecting, when the session ends or it leaves.
+
 // Specialist is an external specialist admitted to one session by a
 // rep's invitation (see [protocol.SpecialistRights]): it sees the
 // customer's screen, chats and, with control rights, may ask the customer
