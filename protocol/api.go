@@ -69,7 +69,7 @@ func (j *JoinRequest) Validate() error {
 	if err := ValidatePortalSlug(j.Portal); err != nil {
 		return err
 	}
-	return ValidateText("name", j.Name, MaxNameRunes, false)
+	return ValidateName("name", j.Name, false)
 }
 
 // ValidatePortalSlug checks the form of an optional portal slug: at most

@@ -301,6 +301,18 @@ type ChatMessage struct {
 	At   time.Time `json:"at"`
 }
 
+// ValidateName checks a person's name as [ValidateText] does, and also
+// refuses line breaks and tabs: a name is one line wherever it is shown.
+func ValidateName(field, s string, required bool) error {
+	if err := ValidateText(field, s, MaxNameRunes, required); err != nil {
+		return err
+	}
+	if strings.ContainsAny(s, "\n\t") {
+		return fmt.Errorf("%w: %s contains a line break or a tab", ErrBadData, field)
+	}
+	return nil
+}
+
 // ValidateText checks a text field from outside: valid UTF-8, at most max
 // characters, no control characters other than newline and tab, and not
 // blank when required.

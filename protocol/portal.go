@@ -750,7 +750,7 @@ type PortalRequest struct {
 
 // Validate checks the request's fields.
 func (p PortalRequest) Validate() error {
-	if err := ValidateText("name", p.Name, MaxNameRunes, false); err != nil {
+	if err := ValidateName("name", p.Name, false); err != nil {
 		return err
 	}
 	if err := ValidateText("question", p.Question, MaxQuestionRunes, false); err != nil {

@@ -70,6 +70,27 @@ func TestEnvelopeDecodeIsStrict(t *testing.T) {
 	}
 }
 
+func TestValidateName(t *testing.T) {
+	for _, tt := range []struct {
+		s        string
+		required bool
+		ok       bool
+	}{
+		{"Eve Example", true, true},
+		{"", false, true},
+		{"  ", true, false},
+		{"Eve\nAdmin", true, false},
+		{"Eve\tAdmin", false, false},
+		{"Eve\x1b[2J", false, false},
+		{strings.Repeat("é", MaxNameRunes), true, true},
+		{strings.Repeat("é", MaxNameRunes+1), true, false},
+	} {
+		if err := ValidateName("name", tt.s, tt.required); (err == nil) != tt.ok {
+			t.Errorf("ValidateName(%q, %v): got %v; want ok=%v", tt.s, tt.required, err, tt.ok)
+		}
+	}
+}
+
 func TestValidateText(t *testing.T) {
 	tests := []struct {
 		name     string

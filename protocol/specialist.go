@@ -120,5 +120,5 @@ func (j *SpecialistJoinRequest) Validate() error {
 	if err := ValidateCode(j.Code); err != nil {
 		return err
 	}
-	return ValidateText("name", j.Name, MaxNameRunes, true)
+	return ValidateName("name", j.Name, true)
 }
