@@ -163,6 +163,7 @@ func NewInviteDialog(win fyne.Window, act SpecialistActions) *InviteDialog {
 	})
 	d.result = container.NewVBox(container.NewBorder(nil, nil, nil, d.Copy, d.Code), d.Tell)
 	d.result.Hide()
+	d.Message.Hide()
 	d.list = container.NewVBox()
 	rights := widget.NewCard("", "Specialist access rights", container.NewVBox(d.Rights, container.NewHBox(d.Create)))
 	invited := widget.NewCard("", "Invitations of this session", container.NewBorder(d.Count, nil, nil, nil, container.NewVScroll(d.list)))
@@ -209,8 +210,7 @@ func (d *InviteDialog) create() {
 		return
 	}
 	d.Create.Disable()
-	d.Message.Importance = widget.MediumImportance
-	d.Message.SetText("Creating an invitation…")
+	d.say(widget.MediumImportance, "Creating an invitation…")
 	d.act.Invite(d.rights())
 }
 
@@ -224,12 +224,16 @@ func (d *InviteDialog) Created(inv protocol.SpecialistInvitation, err error) {
 		}
 		return
 	}
-	d.Message.SetText("")
+	d.say(widget.MediumImportance, "")
 	d.latest = inv
 	d.Code.SetText(protocol.FormatCode(inv.Code))
+	may := "see the screen and chat"
+	if inv.Rights == protocol.RightsControl {
+		may = "see the screen, chat and ask the customer for control"
+	}
 	d.Tell.SetText(fmt.Sprintf("Tell the specialist: open the Tandem console, choose Join as a specialist, "+
-		"and enter this code with the server %s. It admits one specialist with %s, until %s, while this session lasts.",
-		d.act.Server, rightsText(inv.Rights), inv.Expires.Local().Format("15:04")))
+		"and enter this code with the server %s.\nIt admits one specialist, who may %s, until %s while this session lasts.",
+		d.act.Server, may, inv.Expires.Local().Format("15:04")))
 	d.result.Show()
 	d.invs.Invitations = append(d.invs.Invitations, inv)
 	d.render()
@@ -245,7 +249,7 @@ func (d *InviteDialog) Cancelled(code string, err error) {
 		d.render()
 		return
 	}
-	d.Message.SetText("")
+	d.say(widget.MediumImportance, "")
 	for i, inv := range d.invs.Invitations {
 		if inv.Code == code {
 			d.invs.Invitations[i].Cancelled = true
@@ -262,8 +266,18 @@ func (d *InviteDialog) Cancelled(code string, err error) {
 
 // refused shows an error from the server.
 func (d *InviteDialog) refused(what string, err error) {
-	d.Message.Importance = widget.DangerImportance
-	d.Message.SetText(what + friendly(err))
+	d.say(widget.DangerImportance, what+friendly(err))
+}
+
+// say shows a message; an empty one takes no room.
+func (d *InviteDialog) say(imp widget.Importance, text string) {
+	d.Message.Importance = imp
+	d.Message.SetText(text)
+	if text == "" {
+		d.Message.Hide()
+	} else {
+		d.Message.Show()
+	}
 }
 
 // SetInvitations shows the session's invitations as the server listed
@@ -346,8 +360,7 @@ func (d *InviteDialog) row(inv protocol.SpecialistInvitation, now time.Time) *In
 	if r.State == InvitationWaiting && d.act.Cancel != nil {
 		code := inv.Code
 		r.Cancel = widget.NewButtonWithIcon("Cancel invitation", theme.CancelIcon(), func() {
-			d.Message.Importance = widget.MediumImportance
-			d.Message.SetText("Cancelling " + protocol.FormatCode(code) + "…")
+			d.say(widget.MediumImportance, "Cancelling "+protocol.FormatCode(code)+"…")
 			d.act.Cancel(code)
 		})
 		r.Content = container.NewBorder(nil, nil, nil, r.Cancel, r.Label)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -82,7 +84,7 @@ func (v SpecialistValues) Check() string {
 
 // ShowError shows why joining failed and enables the button again.
 func (f *SpecialistForm) ShowError(msg string) {
-	f.Message.SetText(msg)
+	f.Message.SetText(sentence(msg))
 	f.Button.Enable()
 }
 
@@ -153,7 +155,7 @@ func NewSpecialistView(win fyne.Window, self protocol.Participant, info protocol
 	if send == nil {
 		send = func(string) {}
 	}
-	v.Chat = NewChatView("Send", "Message to everyone in the session (Enter sends)", send)
+	v.Chat = NewChatView("Send", "Message to everyone (Enter sends)", send)
 	if !self.ViewOnly && act.RequestControl != nil {
 		v.Control = widget.NewButtonWithIcon(requestControlLabel, theme.MoveUpIcon(), v.toggleControl)
 	}
@@ -168,7 +170,7 @@ func NewSpecialistView(win fyne.Window, self protocol.Participant, info protocol
 		buttons.Add(v.Control)
 	}
 	buttons.Add(v.Leave)
-	top := container.NewBorder(nil, nil, nil, buttons, container.NewVBox(v.Title, v.Peer))
+	top := container.NewBorder(nil, nil, nil, container.NewCenter(buttons), container.NewVBox(v.Title, v.Peer))
 	people := widget.NewCard("", "In this session", v.Attendees)
 	side := container.NewBorder(people, nil, nil, nil, widget.NewCard("", "Chat", v.Chat.Content))
 	split := container.NewHSplit(v.Screen, side)
@@ -291,8 +293,10 @@ func (v *SpecialistView) setControl(on bool) {
 	}
 	if on {
 		v.Control.SetText(releaseControlLabel)
+		v.Control.SetIcon(theme.MoveDownIcon())
 	} else {
 		v.Control.SetText(requestControlLabel)
+		v.Control.SetIcon(theme.MoveUpIcon())
 	}
 	if !v.ended {
 		v.Control.Enable()
@@ -328,14 +332,19 @@ func (v *SpecialistView) Ended(reason string) {
 	v.Chat.Entry.Disable()
 	v.Chat.Send.Disable()
 	if v.Control != nil {
-		v.Control.Disable()
+		v.Control.Hide()
 	}
 	if v.screen != nil {
 		v.screen.SetControl(false)
 	}
 	v.inControl = false
+	// The last picture would pass for a live one.
+	gone := widget.NewLabel("The session is over: the customer's screen is no longer shown.")
+	gone.Alignment = fyne.TextAlignCenter
+	v.Screen.Objects = []fyne.CanvasObject{container.NewCenter(gone)}
+	v.Screen.Refresh()
 	v.Title.SetText("The session with " + v.info.CustomerName + " has ended")
-	v.Peer.SetText(reason)
+	v.Peer.SetText(sentence(reason))
 	v.Leave.SetText("Close")
 	v.Leave.SetIcon(theme.WindowCloseIcon())
 	v.Leave.Importance = widget.MediumImportance
@@ -344,6 +353,21 @@ func (v *SpecialistView) Ended(reason string) {
 
 // IsEnded reports whether the session is over.
 func (v *SpecialistView) IsEnded() bool { return v.ended }
+
+// sentence makes a server's message a sentence: a capital first letter
+// and a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.ContainsAny(s[len(s)-1:], ".!?…") {
+		s += "."
+	}
+	return s
+}
 
 // joinSpecialist joins a session as an external specialist on a
 // goroutine of its own.

@@ -42,6 +42,20 @@ func TestSpecialistValuesCheck(t *testing.T) {
 	}
 }
 
+func TestSentence(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"no invitation has this code", "No invitation has this code."},
+		{"Already one.", "Already one."},
+		{" élan? ", "Élan?"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := sentence(tt.in); got != tt.want {
+			t.Errorf("sentence(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestSpecialistFormSubmitsWhatWasTyped(t *testing.T) {
 	test.NewTempApp(t)
 	var got []SpecialistValues
@@ -165,7 +179,7 @@ func TestSpecialistJoinsARealSession(t *testing.T) {
 		test.Tap(f.Button)
 	})
 	l.waitFor("the server's refusal", func() bool {
-		return strings.Contains(f.Message.Text, "no invitation has this code") && !f.Button.Disabled()
+		return strings.Contains(f.Message.Text, "No invitation has this code") && !f.Button.Disabled()
 	})
 	l.do(func() {
 		f.Code.SetText(protocol.FormatCode(inv.Code))
