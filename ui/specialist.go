@@ -321,9 +321,20 @@ func (v *SpecialistView) askLeave() {
 	confirmEnd(v.win, "Leave session", "Leave "+v.info.CustomerName+"'s session? You can come back only with a new invitation.", v.act.Leave)
 }
 
-// Ended shows that the session is over (or that the specialist left)
-// and disables input.
+// Ended shows that the session is over and disables input.
 func (v *SpecialistView) Ended(reason string) {
+	v.end("The session with "+v.info.CustomerName+" has ended", "The session is over", reason)
+}
+
+// Left shows that the specialist left the session, which goes on
+// without it, and disables input.
+func (v *SpecialistView) Left() {
+	v.end("You left "+v.info.CustomerName+"'s session", "You left the session", "you left the session")
+}
+
+// end disables input and says why: title, what became of the screen,
+// and the reason for the chat.
+func (v *SpecialistView) end(title, screen, reason string) {
 	if v.ended {
 		return
 	}
@@ -339,11 +350,11 @@ func (v *SpecialistView) Ended(reason string) {
 	}
 	v.inControl = false
 	// The last picture would pass for a live one.
-	gone := widget.NewLabel("The session is over: the customer's screen is no longer shown.")
+	gone := widget.NewLabel(screen + ": the customer's screen is no longer shown.")
 	gone.Alignment = fyne.TextAlignCenter
 	v.Screen.Objects = []fyne.CanvasObject{container.NewCenter(gone)}
 	v.Screen.Refresh()
-	v.Title.SetText("The session with " + v.info.CustomerName + " has ended")
+	v.Title.SetText(title)
 	v.Peer.SetText(sentence(reason))
 	v.Leave.SetText("Close")
 	v.Leave.SetIcon(theme.WindowCloseIcon())
@@ -463,7 +474,11 @@ func (r *repApp) joined(sp *client.Specialist) {
 			case client.ControlChanged:
 				v.ControlChanged(e)
 			case client.SessionEnded:
-				v.Ended(e.Ended.Reason)
+				if e.Ended.By == self.ID {
+					v.Left()
+				} else {
+					v.Ended(e.Ended.Reason)
+				}
 			}
 		})
 	})
@@ -482,7 +497,7 @@ func (r *repApp) leave(s *client.Session, v *SpecialistView) {
 				v.Chat.Notice("Could not leave the session: " + friendly(err))
 				return
 			}
-			v.Ended("you left the session")
+			v.Left()
 		})
 	})
 }

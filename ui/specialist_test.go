@@ -238,6 +238,11 @@ func TestSpecialistJoinsARealSession(t *testing.T) {
 		v.act.Leave() // what "Leave session" runs once confirmed
 	})
 	l.waitFor("the session left", func() bool { return v.IsEnded() && v.Chat.Entry.Disabled() && v.Leave.Text == "Close" })
+	l.do(func() {
+		if v.Title.Text != "You left Ada's session" {
+			t.Errorf("title %q; want You left Ada's session", v.Title.Text)
+		}
+	})
 	for {
 		if !slices.ContainsFunc(ss.rep.Info().Participants, func(p protocol.Participant) bool { return p.Name == "Linus" }) {
 			break
