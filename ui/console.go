@@ -290,12 +290,19 @@ func (c *Console) shortcuts() {
 				v.AskEnd()
 			}
 		}},
+		{"Invite specialist…", nil, func() {
+			if v := c.Current(); v != nil && v.Invite.Visible() && !v.Invite.Disabled() {
+				v.Invitations.Show()
+			}
+		}},
 	}
 	var items []*fyne.MenuItem
 	for _, s := range all {
-		c.win.Canvas().AddShortcut(s.s, func(fyne.Shortcut) { s.fn() })
 		it := fyne.NewMenuItem(s.label, s.fn)
-		it.Shortcut = s.s
+		if s.s != nil {
+			c.win.Canvas().AddShortcut(s.s, func(fyne.Shortcut) { s.fn() })
+			it.Shortcut = s.s
+		}
 		items = append(items, it)
 	}
 	c.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Session", items...)))
