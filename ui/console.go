@@ -419,5 +419,6 @@ func (c *Console) Tick(now time.Time) {
 	c.Queue.Tick()
 	for _, v := range c.sessions {
 		v.Summary.Tick(now)
+		v.Invitations.Tick(now)
 	}
 }

@@ -299,6 +299,16 @@ func (d *InviteDialog) SetParticipants(ps []protocol.Participant) {
 	d.render()
 }
 
+// Tick shows codes that expired since the list was drawn.
+func (d *InviteDialog) Tick(now time.Time) {
+	for _, r := range d.Rows {
+		if StateOf(r.Invitation, now) != r.State {
+			d.render()
+			return
+		}
+	}
+}
+
 // counted is how many invitations count against the portal's limit: the
 // waiting and the joined, as the server counts them.
 func (d *InviteDialog) counted(now time.Time) int {

@@ -82,6 +82,26 @@ func TestSessionViewListsSpecialists(t *testing.T) {
 	}
 }
 
+// TestInviteDialogShowsExpiry: a waiting code that runs out is shown
+// expired at the next tick, without its Cancel, and no longer counts.
+func TestInviteDialogShowsExpiry(t *testing.T) {
+	a := test.NewTempApp(t)
+	now := time.Now()
+	d := NewInviteDialog(a.NewWindow("t"), SpecialistActions{Cancel: func(string) {}})
+	d.now = func() time.Time { return now }
+	d.SetInvitations(protocol.SpecialistInvitations{Max: 2, Invitations: []protocol.SpecialistInvitation{
+		{Code: "123456789", Rights: protocol.RightsView, Expires: now.Add(time.Minute)},
+	}}, nil)
+	if len(d.Rows) != 1 || d.Rows[0].State != InvitationWaiting || d.Rows[0].Cancel == nil || d.Count.Text != "1 of 2 specialists invited." {
+		t.Fatalf("before: %d rows, count %q; want one waiting code with Cancel, 1 of 2", len(d.Rows), d.Count.Text)
+	}
+	now = now.Add(2 * time.Minute)
+	d.Tick(now)
+	if d.Rows[0].State != InvitationExpired || d.Rows[0].Cancel != nil || !strings.HasSuffix(d.Rows[0].Label.Text, "expired") || d.Count.Text != "0 of 2 specialists invited." {
+		t.Errorf("after: state %v, label %q, count %q; want expired without Cancel, 0 of 2", d.Rows[0].State, d.Rows[0].Label.Text, d.Count.Text)
+	}
+}
+
 // openConsoleSession signs the console in to h, lets a customer join with
 // a key of the portal (empty: the default one) and takes the session with
 // Get Next. It returns the customer and the session's view.
