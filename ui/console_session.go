@@ -220,14 +220,25 @@ func (v *SessionView) AskEnd() {
 		}
 	}
 	others := v.Others()
-	if len(others) == 0 || v.act.Hold == nil {
-		confirmEnd(v.win, "End session", "End the session with "+v.info.CustomerName+"?", end)
+	// Only another rep may keep the session: specialists alone may not
+	// stay with the customer.
+	var names, specialists []string
+	for _, p := range others {
+		if p.Role == protocol.RoleSpecialist {
+			specialists = append(specialists, p.Name)
+		} else {
+			names = append(names, p.Name)
+		}
+	}
+	if len(names) == 0 || v.act.Hold == nil {
+		msg := "End the session with " + v.info.CustomerName + "?"
+		if len(specialists) > 0 {
+			msg += " " + strings.Join(specialists, ", ") + " (external specialists) will leave it too."
+		}
+		confirmEnd(v.win, "End session", msg, end)
 		return
 	}
-	names := make([]string, len(others))
-	for i, p := range others {
-		names[i] = p.Name
-	}
+	names = append(names, specialists...)
 	msg := widget.NewLabel(strings.Join(names, ", ") + " will stay in the session. Hold the session to leave it to them, " +
 		"or end it for everyone (the customer is disconnected).")
 	msg.Wrapping = fyne.TextWrapWord

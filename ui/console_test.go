@@ -224,7 +224,10 @@ func TestHoldOrEndOnlyWhenOthersRemain(t *testing.T) {
 	}{
 		{"alone with the customer", []protocol.Participant{{ID: "cust", Role: protocol.RoleCustomer, Name: "Ada"}, {ID: "rep1", Role: protocol.RoleRep, Name: "Rita"}}, false},
 		{"another rep remains", []protocol.Participant{{ID: "cust", Role: protocol.RoleCustomer, Name: "Ada"}, {ID: "rep1", Role: protocol.RoleRep, Name: "Rita"}, {ID: "rep2", Role: protocol.RoleRep, Name: "Sam"}}, true},
-		{"a specialist remains", []protocol.Participant{{ID: "cust", Role: protocol.RoleCustomer, Name: "Ada"}, {ID: "rep1", Role: protocol.RoleRep, Name: "Rita"}, {ID: "x", Role: protocol.RoleSpecialist, Name: "Vendor"}}, true},
+		// Only another rep may keep the session (the server refuses a hold
+		// that would leave the customer to specialists alone).
+		{"only a specialist remains", []protocol.Participant{{ID: "cust", Role: protocol.RoleCustomer, Name: "Ada"}, {ID: "rep1", Role: protocol.RoleRep, Name: "Rita"}, {ID: "x", Role: protocol.RoleSpecialist, Name: "Vendor"}}, false},
+		{"a rep and a specialist remain", []protocol.Participant{{ID: "cust", Role: protocol.RoleCustomer, Name: "Ada"}, {ID: "rep1", Role: protocol.RoleRep, Name: "Rita"}, {ID: "x", Role: protocol.RoleSpecialist, Name: "Vendor"}, {ID: "rep2", Role: protocol.RoleRep, Name: "Sam"}}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
