@@ -15,61 +15,21 @@ import (
 // customer through reconnects.
 func (r *repApp) watchScreen(s *client.Session, v *SessionView) {
 	r.goWait(func() {
-		var current *client.Peer
-		// streaming stops the stream of the current connection; recording
-		// stops its recording and uploads it.
-		streaming := struct{ stop func() }{func() {}}
+		// recording stops the current connection's recording and uploads it.
 		recording := func(context.Context) error { return nil }
 		var repScreen repScreenSlot // "Show my screen" (console_repshare.go)
 		defer func() {
-			streaming.stop()
 			r.uploadRecording(recording)
 			repScreen.close()
 		}()
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-r.done:
-				return
-			case <-s.Ended():
-				return
-			case <-tick.C:
-			}
-			p := customerPeer(s)
-			if p == nil || p == current || p.Screen() == nil {
-				continue
-			}
-			ctx, cancel := context.WithTimeout(r.ctx, 100*time.Millisecond)
-			err := p.Connected(ctx)
-			cancel()
-			if err != nil {
-				continue
-			}
-			streaming.stop()
+		r.followCustomer(s, func(streamCtx context.Context, peer *client.Peer) {
 			prev := recording
 			r.goWait(func() { r.uploadRecording(prev) })
-			current = p
 			// Where the session's configuration records the screen, the
 			// console records what it receives and uploads it at the end.
-			recording = StartRecording(r.ctx, r.rep, s.ID(), p.Screen(), "", r.log)
-			streamCtx, cancel := context.WithCancel(r.ctx)
-			streaming.stop = cancel
-			peer := p
+			recording = StartRecording(r.ctx, r.rep, s.ID(), peer.Screen(), "", r.log)
 			r.do(func() {
-				panel := NewScreenPanel(r.win, func(ev input.Event) {
-					if err := peer.SendInput(ev); err != nil {
-						r.log.Debug("input not sent", "err", err)
-					}
-				}, func(i int) {
-					if err := peer.Screen().SelectMonitor(i); err != nil {
-						r.log.Warn("monitor not selected", "err", err)
-					}
-				})
-				// The view's updates go to the console's UI goroutine
-				// asynchronously (r.do serialises the test driver, which
-				// runs fyne.Do on the caller's goroutine).
-				panel.View.do = func(f func()) { r.goWait(func() { r.do(f) }) }
+				panel := r.newScreenPanel(peer)
 				panel.AddTool(NewElevationButton(func() *client.Peer { return customerPeer(s) }, v.Chat.Notice))
 				panel.Service = NewServiceButton(func() *client.Peer { return customerPeer(s) }, v.Chat.Notice)
 				panel.AddTool(panel.Service)
@@ -91,8 +51,63 @@ func (r *repApp) watchScreen(s *client.Session, v *SessionView) {
 				v.Control.SetChecked(false)
 				r.goWait(func() { StreamScreen(streamCtx, panel, peer.Screen(), r.do) })
 			})
+		})
+	})
+}
+
+// followCustomer calls onPeer for each new connection to the session's
+// customer that carries the screen, once it is connected, until the
+// session or the console ends. The ctx onPeer gets ends when the next
+// connection replaces this one, or with the session.
+func (r *repApp) followCustomer(s *client.Session, onPeer func(ctx context.Context, p *client.Peer)) {
+	var current *client.Peer
+	stop := func() {}
+	defer func() { stop() }()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.done:
+			return
+		case <-s.Ended():
+			return
+		case <-tick.C:
+		}
+		p := customerPeer(s)
+		if p == nil || p == current || p.Screen() == nil {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(r.ctx, 100*time.Millisecond)
+		err := p.Connected(ctx)
+		cancel()
+		if err != nil {
+			continue
+		}
+		stop()
+		current = p
+		streamCtx, cancel := context.WithCancel(r.ctx)
+		stop = cancel
+		onPeer(streamCtx, p)
+	}
+}
+
+// newScreenPanel returns a screen panel whose input and monitor choice go
+// to the customer over peer (UI goroutine).
+func (r *repApp) newScreenPanel(peer *client.Peer) *ScreenPanel {
+	panel := NewScreenPanel(r.win, func(ev input.Event) {
+		if err := peer.SendInput(ev); err != nil {
+			r.log.Debug("input not sent", "err", err)
+		}
+	}, func(i int) {
+		if err := peer.Screen().SelectMonitor(i); err != nil {
+			r.log.Warn("monitor not selected", "err", err)
 		}
 	})
+	// The view's updates go to the console's UI goroutine asynchronously
+	// (r.do serialises the test driver, which runs fyne.Do on the
+	// caller's goroutine).
+	panel.View.do = func(f func()) { r.goWait(func() { r.do(f) }) }
+	return panel
 }
 
 // errNotConnected: the customer's computer is not connected.

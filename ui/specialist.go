@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandemhq/tandem/client"
-	"github.com/tandemhq/tandem/input"
 	"github.com/tandemhq/tandem/protocol"
 )
 
@@ -507,48 +506,12 @@ func (r *repApp) leave(s *client.Session, v *SpecialistView) {
 // the customer through reconnects.
 func (r *repApp) watchSpecialistScreen(s *client.Session, v *SpecialistView) {
 	r.goWait(func() {
-		var current *client.Peer
-		stop := func() {}
-		defer func() { stop() }()
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-r.done:
-				return
-			case <-s.Ended():
-				return
-			case <-tick.C:
-			}
-			p := customerPeer(s)
-			if p == nil || p == current || p.Screen() == nil {
-				continue
-			}
-			ctx, cancel := context.WithTimeout(r.ctx, 100*time.Millisecond)
-			err := p.Connected(ctx)
-			cancel()
-			if err != nil {
-				continue
-			}
-			stop()
-			current = p
-			streamCtx, cancel := context.WithCancel(r.ctx)
-			stop = cancel
-			peer := p
+		r.followCustomer(s, func(streamCtx context.Context, peer *client.Peer) {
 			r.do(func() {
-				panel := NewScreenPanel(r.win, func(ev input.Event) {
-					if err := peer.SendInput(ev); err != nil {
-						r.log.Debug("input not sent", "err", err)
-					}
-				}, func(i int) {
-					if err := peer.Screen().SelectMonitor(i); err != nil {
-						r.log.Warn("monitor not selected", "err", err)
-					}
-				})
-				panel.View.do = func(f func()) { r.goWait(func() { r.do(f) }) }
+				panel := r.newScreenPanel(peer)
 				v.SetScreen(panel)
 				r.goWait(func() { StreamScreen(streamCtx, panel, peer.Screen(), r.do) })
 			})
-		}
+		})
 	})
 }
