@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 
+	"github.com/tandemhq/tandem/internal/atomicfile"
 	"github.com/tandemhq/tandem/protocol"
 )
 
@@ -135,24 +135,8 @@ func WriteHandoff(path string, h Handoff) error {
 	if err != nil {
 		return fmt.Errorf("write hand-off: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".handoff-*")
-	if err != nil {
+	if err := atomicfile.WriteFile(path, b, 0o600); err != nil {
 		return fmt.Errorf("write hand-off: %w", err)
-	}
-	tmp := f.Name()
-	err = f.Chmod(0o600)
-	if err == nil || runtime.GOOS == "windows" {
-		_, err = f.Write(b)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("write hand-off %s: %w", path, err)
 	}
 	return nil
 }

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/tandemhq/tandem/internal/atomicfile"
 )
 
 // On Linux a service is a systemd unit file, NAME.service, written to
@@ -108,7 +110,7 @@ func (m *ServiceManager) install(ctx context.Context, spec ServiceSpec) error {
 		return fmt.Errorf("%w: systemd is not running (no %s)", ErrServiceUnavailable, dir)
 	}
 	path := filepath.Join(dir, spec.Name+".service")
-	if err := writeFileAtomic(path, []byte(unitText(spec)), 0o644); err != nil {
+	if err := atomicfile.WriteFile(path, []byte(unitText(spec)), 0o644); err != nil {
 		return err
 	}
 	if _, err := m.systemctl(ctx, "daemon-reload"); err != nil {
@@ -196,29 +198,4 @@ func (m *ServiceManager) systemctl(ctx context.Context, args ...string) ([]byte,
 		return out, fmt.Errorf("systemctl %s: %v: %s", strings.Join(args, " "), err, msg)
 	}
 	return out, nil
-}
-
-// writeFileAtomic writes b to path with mode perm: beside it, then
-// renamed, so that systemd never reads half a unit.
-func writeFileAtomic(path string, b []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".unit-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	err = f.Chmod(perm)
-	if err == nil {
-		_, err = f.Write(b)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
