@@ -475,7 +475,7 @@ func (s *Server) handleTranscript(w http.ResponseWriter, r *http.Request) error 
 func sessionInfo(s store.Session, ps []store.Participant) protocol.SessionInfo {
 	si := protocol.SessionInfo{ID: s.ID, State: s.State, CustomerName: s.CustomerName, Question: s.Question, Portal: s.PortalID, Queue: s.QueueID, Created: s.Created, Participants: []protocol.Participant{}}
 	for _, p := range ps {
-		si.Participants = append(si.Participants, protocol.Participant{ID: p.ID, Role: p.Role, Name: p.Name, ViewOnly: p.ViewOnly})
+		si.Participants = append(si.Participants, p.Wire())
 	}
 	return si
 }

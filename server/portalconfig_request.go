@@ -311,7 +311,7 @@ func (p *portalRequests) handleMe(w http.ResponseWriter, r *http.Request) error 
 	for _, pa := range ps {
 		if pa.ID == c.token.ParticipantID {
 			writeJSON(w, http.StatusOK, protocol.Me{Session: sess.ID,
-				Participant: protocol.Participant{ID: pa.ID, Role: pa.Role, Name: pa.Name}})
+				Participant: pa.Wire()})
 			return nil
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tandemhq/tandem/protocol"
 	"github.com/tandemhq/tandem/server/auth"
+	"github.com/tandemhq/tandem/server/hub"
 	"github.com/tandemhq/tandem/server/store"
 )
 
@@ -207,17 +208,7 @@ func (s *Server) handleSpecialistJoin(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	s.logger.Info("specialist joined", "session", sess.ID, "participant", p.ID, "rights", inv.Rights, "source", src)
-	si := sessionInfo(sess, nil)
-	for _, q := range ps {
-		if q.Left.IsZero() {
-			si.Participants = append(si.Participants, protocol.Participant{ID: q.ID, Role: q.Role, Name: q.Name, ViewOnly: q.ViewOnly})
-		}
-	}
-	writeJSON(w, http.StatusOK, protocol.JoinResponse{
-		Token:       tok,
-		Session:     si,
-		Participant: protocol.Participant{ID: p.ID, Role: p.Role, Name: p.Name, ViewOnly: p.ViewOnly},
-	})
+	writeJSON(w, http.StatusOK, protocol.JoinResponse{Token: tok, Session: hub.Info(sess, ps), Participant: p.Wire()})
 	if h := s.currentHub(); h != nil {
 		h.MemberAdded(r.Context(), sess.ID)
 	}

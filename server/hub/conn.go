@@ -340,7 +340,7 @@ func (h *Hub) accepted(ctx context.Context, s store.Session) {
 		return
 	}
 	h.unsubscribe(ps)
-	h.broadcast(ps, protocol.TypeSessionState, s.ID, info(s, ps))
+	h.broadcast(ps, protocol.TypeSessionState, s.ID, Info(s, ps))
 	h.peerConnect(s, ps, "")
 	h.queueChanged(ctx, s.QueueID, nil)
 }
@@ -425,7 +425,7 @@ func (c *conn) leave(ctx context.Context, env protocol.Envelope) error {
 	}
 	c.log.Info("left the session", "session", s.ID)
 	c.h.sendAll(self.ID, protocol.TypeSessionEnded, s.ID, protocol.SessionEnded{By: self.ID, Reason: "you left the session", At: now})
-	c.h.broadcast(ps, protocol.TypeSessionState, s.ID, info(s, ps))
+	c.h.broadcast(ps, protocol.TypeSessionState, s.ID, Info(s, ps))
 	if self.Role == protocol.RoleSpecialist {
 		// A specialist's connection admits it to this session only.
 		for _, cc := range c.h.connsOf(self.ID) {

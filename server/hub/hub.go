@@ -363,8 +363,9 @@ func present(ps []store.Participant) []store.Participant {
 	return slices.DeleteFunc(slices.Clone(ps), func(p store.Participant) bool { return !p.Left.IsZero() })
 }
 
-// info describes a session for its members and for queues.
-func info(s store.Session, ps []store.Participant) protocol.SessionInfo {
+// Info describes a session for its members and for queues: its
+// participants are those who have not left.
+func Info(s store.Session, ps []store.Participant) protocol.SessionInfo {
 	si := protocol.SessionInfo{
 		ID:           s.ID,
 		State:        s.State,
@@ -376,14 +377,9 @@ func info(s store.Session, ps []store.Participant) protocol.SessionInfo {
 		Participants: []protocol.Participant{},
 	}
 	for _, p := range present(ps) {
-		si.Participants = append(si.Participants, wire(p))
+		si.Participants = append(si.Participants, p.Wire())
 	}
 	return si
-}
-
-// wire is a participant as clients see it.
-func wire(p store.Participant) protocol.Participant {
-	return protocol.Participant{ID: p.ID, Role: p.Role, Name: p.Name, ViewOnly: p.ViewOnly}
 }
 
 // load reads a session and its participants.
@@ -414,12 +410,12 @@ func (h *Hub) greet(ctx context.Context, c *conn) error {
 		if err != nil {
 			return fmt.Errorf("welcome %s: %w", c.pid, err)
 		}
-		si := info(s, ps)
+		si := Info(s, ps)
 		w.Session = &si
 		p, ok := findPresent(ps, c.pid)
 		if ok {
 			// As the others see it: a specialist's rights included.
-			w.Participant = wire(p)
+			w.Participant = p.Wire()
 		}
 		gone = !ok && c.id.Role == protocol.RoleSpecialist
 	}
@@ -475,7 +471,7 @@ func (h *Hub) resume(ctx context.Context, c *conn) error {
 		if _, ok := findPresent(ps, c.pid); !ok {
 			continue
 		}
-		c.send1(protocol.TypeSessionState, 0, s.ID, info(s, ps))
+		c.send1(protocol.TypeSessionState, 0, s.ID, Info(s, ps))
 		h.peerConnect(s, ps, c.pid)
 	}
 	return nil
@@ -510,10 +506,10 @@ func (h *Hub) peerConnect(s store.Session, ps []store.Participant, only string) 
 			// the one that took the offer and wait for an offer that
 			// never comes.
 			h.sendNewest(r.ID, protocol.TypePeerConnect, s.ID, protocol.PeerConnect{
-				Peer: wire(cust), Initiator: false, ICEServers: h.ice(s.ID, r.ID),
+				Peer: cust.Wire(), Initiator: false, ICEServers: h.ice(s.ID, r.ID),
 			})
 			h.sendNewest(cust.ID, protocol.TypePeerConnect, s.ID, protocol.PeerConnect{
-				Peer: wire(r), Initiator: true, ICEServers: h.ice(s.ID, cust.ID),
+				Peer: r.Wire(), Initiator: true, ICEServers: h.ice(s.ID, cust.ID),
 			})
 		}
 	}
@@ -555,7 +551,7 @@ func Waiting(ctx context.Context, st store.Store, queueIDs []string) (protocol.Q
 		if err != nil {
 			return q, fmt.Errorf("participants of %s: %w", s.ID, err)
 		}
-		q.Waiting = append(q.Waiting, info(s, ps))
+		q.Waiting = append(q.Waiting, Info(s, ps))
 	}
 	return q, nil
 }
@@ -615,7 +611,7 @@ func (h *Hub) SessionCreated(ctx context.Context, sessionID string) {
 		h.logger.Warn("session created", "session", sessionID, "err", err)
 		return
 	}
-	si := info(s, ps)
+	si := Info(s, ps)
 	h.queueChanged(ctx, s.QueueID, &si)
 	for _, p := range present(ps) {
 		if p.Role == protocol.RoleCustomer && len(h.connsOf(p.ID)) == 0 {
@@ -654,5 +650,5 @@ func (h *Hub) MemberAdded(ctx context.Context, sessionID string) {
 		h.logger.Warn("member added", "session", sessionID, "err", err)
 		return
 	}
-	h.broadcast(ps, protocol.TypeSessionState, s.ID, info(s, ps))
+	h.broadcast(ps, protocol.TypeSessionState, s.ID, Info(s, ps))
 }

@@ -84,7 +84,7 @@ func (h *Hub) rollOver(sessionID string) {
 		return
 	}
 	available := h.availableFor(ctx, s.QueueID, false)
-	si := info(s, ps)
+	si := Info(s, ps)
 
 	h.mu.Lock()
 	if h.closed || h.offers[sessionID] != o {

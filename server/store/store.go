@@ -310,6 +310,11 @@ type Participant struct {
 	ViewOnly bool
 }
 
+// Wire is the participant as clients see it.
+func (p Participant) Wire() protocol.Participant {
+	return protocol.Participant{ID: p.ID, Role: p.Role, Name: p.Name, ViewOnly: p.ViewOnly}
+}
+
 // Event is one entry of a session's log: chat or a lifecycle event.
 type Event struct {
 	SessionID string
