@@ -179,12 +179,7 @@ func (c *Customer) handle(env protocol.Envelope) {
 			c.log.Warn("ignoring a frame for another session", "type", env.Type)
 			return
 		}
-		c.session.handle(env)
-		if env.Type == protocol.TypeSessionEnded {
-			// The server closes a customer's connection at the end: do not
-			// reconnect to a session that is over.
-			c.sig.stop()
-		}
+		c.session.handle(env) // a session.ended stops the signaling (Session.finish)
 	}
 }
 

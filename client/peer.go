@@ -522,7 +522,7 @@ func (p *Peer) Close() error {
 		}
 		err = p.pc.Close()
 		p.wg.Wait()
-		p.repScreenClosed()
+		p.repScreenStopped()
 	})
 	return err
 }

@@ -332,13 +332,7 @@ func (p *Peer) attachRepScreen(dc *webrtc.DataChannel) {
 // repScreenMsg applies a rep's start or stop on the customer's side.
 func (p *Peer) repScreenMsg(msg repScreenMsg) {
 	if !msg.Showing {
-		p.mu.Lock()
-		was := p.repStarted
-		p.repStarted = false
-		p.mu.Unlock()
-		if was && p.cfg.rep.onScreen != nil {
-			p.cfg.rep.onScreen(p, false)
-		}
+		p.repScreenStopped()
 		return
 	}
 	if p.part.Role == protocol.RoleSpecialist {
@@ -364,8 +358,9 @@ func (p *Peer) askForRepScreen() {
 	}
 }
 
-// repScreenClosed reports a rep's screen that ends with its connection.
-func (p *Peer) repScreenClosed() {
+// repScreenStopped reports the end of a rep's screen, once: the rep
+// stopped showing it, or its connection closed.
+func (p *Peer) repScreenStopped() {
 	p.mu.Lock()
 	was := p.repStarted
 	p.repStarted = false

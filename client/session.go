@@ -470,9 +470,11 @@ func (s *Session) finish(e protocol.SessionEnded) {
 	first := false
 	s.endedOnce.Do(func() {
 		first = true
-		if s.self.Role == protocol.RoleSpecialist && s.sig != nil {
-			// Its token admits it to this session only: no reconnecting
-			// once it is over (a customer's stops in Customer.handle).
+		if member := s.self.Role == protocol.RoleCustomer || s.self.Role == protocol.RoleSpecialist; member && s.sig != nil {
+			// A customer's or specialist's signaling admits it to this
+			// session only: no reconnecting once it is over (the server
+			// closes the connection), and stopped before anything sees
+			// the end.
 			s.sig.stop()
 		}
 		close(s.ended)
