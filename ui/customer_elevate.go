@@ -3,13 +3,13 @@ package ui
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tandemhq/tandem/assets"
 	"github.com/tandemhq/tandem/client"
 )
 
@@ -32,9 +32,7 @@ func ElevationPrompt(locale, rep string) ElevationPromptTexts {
 	if rep == "" {
 		rep = "?"
 	}
-	base, _, _ := strings.Cut(strings.ToLower(strings.ReplaceAll(locale, "_", "-")), "-")
-	base, _, _ = strings.Cut(base, ".")
-	if base == "de" {
+	if assets.Language(locale) == "de" {
 		return ElevationPromptTexts{
 			Title: "Administratorrechte erlauben?",
 			Body: rep + " bittet darum, dass das Support-Programm mit Administratorrechten läuft, " +

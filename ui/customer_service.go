@@ -2,7 +2,8 @@ package ui
 
 import (
 	"context"
-	"strings"
+
+	"github.com/tandemhq/tandem/assets"
 )
 
 // A rep may ask for the customer's client to run as a service of the
@@ -17,9 +18,7 @@ func ServicePrompt(locale, rep string) ElevationPromptTexts {
 	if rep == "" {
 		rep = "?"
 	}
-	base, _, _ := strings.Cut(strings.ToLower(strings.ReplaceAll(locale, "_", "-")), "-")
-	base, _, _ = strings.Cut(base, ".")
-	if base == "de" {
+	if assets.Language(locale) == "de" {
 		return ElevationPromptTexts{
 			Title: "Als Dienst ausführen?",
 			Body: rep + " bittet darum, dass das Support-Programm für den Rest der Sitzung als Dienst " +

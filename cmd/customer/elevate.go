@@ -34,6 +34,28 @@ const takeOverTimeout = 3 * time.Minute
 // handoffName is the hand-off file's name in its private directory.
 const handoffName = "handoff.json"
 
+// writeHandoff writes the session's hand-off for the process that takes
+// it over into a private directory made in dir (the system's temporary
+// directory when empty) and returns the file's path; remove removes the
+// directory.
+func writeHandoff(s *client.Session, dir string) (path string, remove func(), err error) {
+	h, err := s.Handoff()
+	if err != nil {
+		return "", nil, err
+	}
+	dir, err = os.MkdirTemp(dir, "tandem-handoff-")
+	if err != nil {
+		return "", nil, fmt.Errorf("hand-off directory: %w", err)
+	}
+	remove = func() { _ = os.RemoveAll(dir) }
+	path = filepath.Join(dir, handoffName)
+	if err := client.WriteHandoff(path, h); err != nil {
+		remove()
+		return "", nil, err
+	}
+	return path, remove, nil
+}
+
 // errAlready reports that the process runs elevated already.
 var errAlready = errors.New("already elevated")
 
@@ -224,19 +246,11 @@ func reasonText(s string) string {
 // already, host's elevation errors, or a new process that did not connect
 // in time.
 func (e *elevator) relaunch(s *client.Session, step host.ElevationStep) error {
-	h, err := s.Handoff()
+	path, remove, err := writeHandoff(s, e.dir)
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp(e.dir, "tandem-handoff-")
-	if err != nil {
-		return fmt.Errorf("hand-off directory: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, handoffName)
-	if err := client.WriteHandoff(path, h); err != nil {
-		return err
-	}
+	defer remove()
 	el, err := e.launch(e.ctx, step.Policy(), append([]string{"-resume", path}, e.args...))
 	if err != nil {
 		return err

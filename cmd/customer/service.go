@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -215,19 +214,11 @@ func (sv *servicer) defaultCommand(args []string) (serviceCommand, error) {
 // only when the service did not take over; the service is uninstalled
 // then.
 func (sv *servicer) handOver(s *client.Session) error {
-	h, err := s.Handoff()
+	path, remove, err := writeHandoff(s, sv.dir)
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp(sv.dir, "tandem-handoff-")
-	if err != nil {
-		return fmt.Errorf("hand-off directory: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, handoffName)
-	if err := client.WriteHandoff(path, h); err != nil {
-		return err
-	}
+	defer remove()
 	name := host.ServiceName(s.ID())
 	command := sv.command
 	if command == nil {
